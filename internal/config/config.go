@@ -1,0 +1,162 @@
+// Package config holds sluice's one Config struct, its defaults, and the
+// flags (each with a SLUICE_* environment twin) that fill it.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a sluice process. It is built once and passed
+// explicitly; nothing reads settings from globals.
+type Config struct {
+	DataDir     string // SQLite database, local blobs, host keys, outbox
+	DatabaseURL string // empty: SQLite in DataDir; postgres://…: PostgreSQL
+	BlobURL     string // empty: DataDir/files; s3://bucket?endpoint=…
+	SFTPAddr    string
+	HTTPAddr    string
+	SMTPURL     string // empty: mails become .eml files in DataDir/outbox
+	PublicURL   string // base URL of the dashboard used in mails and printed links
+	SFTPHost    string // host name shown in connection instructions
+	LogLevel    string
+
+	MaxKeysPerAccount int
+	MaxDataFileSize   Size
+	MaxManifestSize   Size
+	AccountQuota      Size // 0: unlimited
+
+	BanThreshold  int           // failed authentications from one address …
+	BanWindow     time.Duration // … within this window …
+	BanDuration   time.Duration // … refuse the address this long
+	IdleTimeout   time.Duration // SFTP sessions with no traffic are closed
+	KeyCheckEvery time.Duration // how often open sessions are checked against deleted keys
+
+	Workers       int           // imports processed at once (different accounts)
+	WaitTimeout   time.Duration // how long an import waits for its data file
+	LeaseDuration time.Duration // a worker's claim on an import; renewed while running
+	BatchRows     int           // rows applied per transaction
+	Retention     time.Duration // processed uploads are kept this long
+
+	ProcessingMailEvery time.Duration // "still processing" mail interval
+	AttachLimit         Size          // error files larger than this are linked, not attached
+}
+
+// Default returns the embedded defaults: `sluice serve` with no flags runs on these.
+func Default() Config {
+	return Config{
+		DataDir:             "./sluice-data",
+		SFTPAddr:            ":2022",
+		HTTPAddr:            ":8080",
+		LogLevel:            "info",
+		MaxKeysPerAccount:   20,
+		MaxDataFileSize:     5 << 30,
+		MaxManifestSize:     1 << 20,
+		BanThreshold:        10,
+		BanWindow:           5 * time.Minute,
+		BanDuration:         15 * time.Minute,
+		IdleTimeout:         15 * time.Minute,
+		KeyCheckEvery:       time.Second,
+		Workers:             4,
+		WaitTimeout:         15 * time.Minute,
+		LeaseDuration:       30 * time.Second,
+		BatchRows:           20000,
+		Retention:           7 * 24 * time.Hour,
+		ProcessingMailEvery: 2 * time.Hour,
+		AttachLimit:         10 << 20,
+	}
+}
+
+// StoreFlags binds the settings every subcommand needs to reach the store.
+func (c *Config) StoreFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the SQLite database, uploaded files, host keys and the mail outbox")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "empty: SQLite in the data dir; postgres://…: PostgreSQL")
+	fs.StringVar(&c.BlobURL, "blob-url", c.BlobURL, "where uploaded files live; empty: <data-dir>/files")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+}
+
+// ServeFlags binds the settings of `sluice serve` (including StoreFlags).
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.StoreFlags(fs)
+	fs.StringVar(&c.SFTPAddr, "sftp-addr", c.SFTPAddr, "SFTP listen address")
+	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "HTTP (API, dashboard, metrics) listen address")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port or smtps://…; empty: write .eml files to <data-dir>/outbox")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "dashboard base URL used in mails (default: http://localhost:<http port>)")
+	fs.StringVar(&c.SFTPHost, "sftp-host", c.SFTPHost, "host name shown in connection instructions (default: this machine's name)")
+	fs.IntVar(&c.MaxKeysPerAccount, "max-keys", c.MaxKeysPerAccount, "import keys per account")
+	fs.Var(&c.MaxDataFileSize, "max-file-size", "largest data file accepted (e.g. 5GiB)")
+	fs.Var(&c.MaxManifestSize, "max-manifest-size", "largest manifest accepted")
+	fs.Var(&c.AccountQuota, "account-quota", "disk quota per account for waiting files; 0 = unlimited")
+	fs.IntVar(&c.BanThreshold, "ban-threshold", c.BanThreshold, "failed SSH logins from one address before it is banned")
+	fs.DurationVar(&c.BanWindow, "ban-window", c.BanWindow, "window in which failed logins are counted")
+	fs.DurationVar(&c.BanDuration, "ban-duration", c.BanDuration, "how long a banned address is refused")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "close SFTP sessions idle this long")
+	fs.DurationVar(&c.KeyCheckEvery, "key-check-interval", c.KeyCheckEvery, "how often open sessions are checked for deleted keys")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "imports processed in parallel (one per account at a time)")
+	fs.DurationVar(&c.WaitTimeout, "wait-timeout", c.WaitTimeout, "how long an import waits for its data file")
+	fs.DurationVar(&c.LeaseDuration, "lease", c.LeaseDuration, "worker lease on an import; a stale lease is taken over")
+	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows applied per transaction")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
+	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
+	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
+}
+
+// ApplyEnv sets every flag of fs that was not given on the command line from
+// its SLUICE_<NAME> environment variable. Call it after fs.Parse.
+func ApplyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		if v, ok := lookup(EnvName(f.Name)); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// EnvName is the environment twin of a flag: data-dir → SLUICE_DATA_DIR.
+func EnvName(flagName string) string {
+	return "SLUICE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Validate checks the settings and fills derived defaults.
+func (c *Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("--data-dir must not be empty")
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
+	c.DataDir = abs
+	if c.Workers < 1 {
+		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
+	}
+	if c.BatchRows < 1 {
+		return fmt.Errorf("--batch-rows must be at least 1, got %d", c.BatchRows)
+	}
+	if c.MaxKeysPerAccount < 1 {
+		return fmt.Errorf("--max-keys must be at least 1, got %d", c.MaxKeysPerAccount)
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return fmt.Errorf("--smtp-url %q: expected smtp://[user:pass@]host:port or smtps://…", c.SMTPURL)
+		}
+	}
+	return nil
+}
+
+// LookupEnv is os.LookupEnv, named so callers can pass a fake in tests.
+func LookupEnv(name string) (string, bool) { return os.LookupEnv(name) }

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"sluice/internal/record"
+)
+
+// Identifier kinds: the user identifiers a row may carry.
+const (
+	IDIdentity = "identity"
+	IDObjectID = "objectId"
+	IDFbID     = "fbId"
+	IDGpID     = "gpId"
+)
+
+// IdentifierKinds lists the identifier kinds in the order the API shows them.
+var IdentifierKinds = []string{IDIdentity, IDObjectID, IDFbID, IDGpID}
+
+// Identifier is one (kind, value) pair that finds a profile.
+type Identifier struct {
+	Kind  string
+	Value string
+}
+
+// Profile is one user of an account.
+type Profile struct {
+	ID          int64
+	AccountID   string
+	Identifiers []Identifier
+	Props       record.Props
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Profiles reads profiles.
+type Profiles interface {
+	ProfileByIdentifier(ctx context.Context, accountID, value string) (Profile, error)
+	Profile(ctx context.Context, accountID string, id int64) (Profile, error)
+}
+
+// BatchTx is what the pipeline does inside one batch transaction: the
+// batch's writes and the import's checkpoint commit together or not at all.
+type BatchTx interface {
+	// LookupIdentifiers returns the profile id of each identifier that has one.
+	LookupIdentifiers(ctx context.Context, accountID string, ids []Identifier) (map[Identifier]int64, error)
+	// LoadProfiles reads profiles (without identifiers) by id.
+	LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*Profile, error)
+	// CreateProfiles inserts profiles and sets their IDs.
+	CreateProfiles(ctx context.Context, ps []*Profile) error
+	// SaveProfiles writes the props and UpdatedAt of existing profiles.
+	SaveProfiles(ctx context.Context, ps []*Profile) error
+	// LinkIdentifiers points identifiers at a profile (new or moved).
+	LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []Identifier) error
+	// MergeProfiles moves the identifiers and events of from into into and deletes from.
+	MergeProfiles(ctx context.Context, accountID string, into int64, from []int64) error
+	InsertEvents(ctx context.Context, evs []Event) error
+	InsertErrorRows(ctx context.Context, importID int64, firstRow int64, lines [][]byte) error
+	// Checkpoint records progress; errs.Conflict if owner no longer holds the lease.
+	Checkpoint(ctx context.Context, importID int64, owner string, cp Checkpoint) error
+}
