@@ -39,7 +39,7 @@ type Import struct {
 	ManifestName     string
 	ManifestUploadID int64
 	FileName         string
-	DataUploadID     int64 // 0 until the data file is bound
+	DataUploadID     int64  // 0 until the data file is bound
 	Type             string // event or profile; empty when the manifest did not say
 	Status           Status
 	SizeBytes        int64
