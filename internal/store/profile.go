@@ -7,22 +7,8 @@ import (
 	"sluice/internal/record"
 )
 
-// Identifier kinds: the user identifiers a row may carry.
-const (
-	IDIdentity = "identity"
-	IDObjectID = "objectId"
-	IDFbID     = "fbId"
-	IDGpID     = "gpId"
-)
-
-// IdentifierKinds lists the identifier kinds in the order the API shows them.
-var IdentifierKinds = []string{IDIdentity, IDObjectID, IDFbID, IDGpID}
-
 // Identifier is one (kind, value) pair that finds a profile.
-type Identifier struct {
-	Kind  string
-	Value string
-}
+type Identifier = record.Identifier
 
 // Profile is one user of an account.
 type Profile struct {
