@@ -50,8 +50,9 @@ type Import struct {
 	StartedAt        *time.Time
 	FinishedAt       *time.Time
 	Checkpoint
-	ErrorHeader []byte // the error file's header line (data header + Failure Description)
-	Attempts    int    // claims so far; internal errors are retried a few times
+	ErrorHeader []byte    // the error file's header line (data header + Failure Description)
+	Attempts    int       // claims so far; internal errors are retried a few times
+	MailedAt    time.Time // last "still processing" milestone; zero if none
 }
 
 // Checkpoint is how far an import got; it is committed with each batch.
@@ -90,10 +91,12 @@ type Lease struct {
 
 // Imports is the import lifecycle and the job queue.
 type Imports interface {
-	// CreateImport stores a new import for a manifest upload (whose state
-	// becomes processed) and its milestone, if any, in one transaction.
-	// The import's status is as given (waiting, queued, or failed).
-	CreateImport(ctx context.Context, imp Import, m Milestone, mail bool) (Import, error)
+	// CreateImport stores a new import for a manifest upload (which becomes
+	// locked, or processed if the import already failed) and its milestone,
+	// if any, in one transaction. The status is as given (waiting or failed).
+	// Mail goes with every milestone of an import whose ClientEmail is set.
+	// errs.Conflict if the manifest upload already has an import.
+	CreateImport(ctx context.Context, imp Import, m Milestone) (Import, error)
 	// PendingManifests lists manifest uploads that have no import yet.
 	PendingManifests(ctx context.Context, limit int) ([]Upload, error)
 	Import(ctx context.Context, accountID string, id int64) (Import, error)
@@ -108,15 +111,17 @@ type Imports interface {
 	// errs.NotFound when there is none.
 	Claim(ctx context.Context, lease Lease, now time.Time) (Import, error)
 	// Renew extends a lease; errs.Conflict if the lease was lost. A due
-	// milestone (still processing) may be written with it.
-	Renew(ctx context.Context, id int64, lease Lease, m Milestone) error
+	// milestone (still processing) may be written with it, setting MailedAt.
+	Renew(ctx context.Context, id int64, lease Lease, m Milestone, now time.Time) error
 	// Finish ends an import with its final status and milestone; the data
 	// upload becomes processed. errs.Conflict if the lease was lost.
 	Finish(ctx context.Context, imp Import, owner string, now time.Time, m Milestone) error
+	// FailWaiting ends a waiting import as failed (its data file never came).
+	FailWaiting(ctx context.Context, id int64, reason string, now time.Time) error
 	// Release gives an import back to the queue (e.g. on shutdown).
 	Release(ctx context.Context, id int64, owner string) error
 	// ErrorRows streams the stored error lines of an import, in row order.
 	ErrorRows(ctx context.Context, importID int64, fn func(line []byte) error) error
-	// ImportsWithErrors lists an account's imports that have an error file.
+	// ImportsWithErrors lists an account's ended imports that have an error file.
 	ImportsWithErrors(ctx context.Context, accountID string) ([]Import, error)
 }

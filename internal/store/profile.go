@@ -42,7 +42,15 @@ type BatchTx interface {
 	// MergeProfiles moves the identifiers and events of from into into and deletes from.
 	MergeProfiles(ctx context.Context, accountID string, into int64, from []int64) error
 	InsertEvents(ctx context.Context, evs []Event) error
-	InsertErrorRows(ctx context.Context, importID int64, firstRow int64, lines [][]byte) error
+	InsertErrorRows(ctx context.Context, importID int64, rows []ErrorRow) error
+	// SetErrorHeader records the error file's header line, once per import.
+	SetErrorHeader(ctx context.Context, importID int64, header []byte) error
 	// Checkpoint records progress; errs.Conflict if owner no longer holds the lease.
 	Checkpoint(ctx context.Context, importID int64, owner string, cp Checkpoint) error
+}
+
+// ErrorRow is one line of an error file: a refused row as uploaded plus its reasons.
+type ErrorRow struct {
+	Row  int64
+	Line []byte // ends with a newline
 }

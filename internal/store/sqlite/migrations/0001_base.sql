@@ -69,7 +69,8 @@ CREATE TABLE imports (
     mailed_at          INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX imports_account ON imports(account_id, id);
-CREATE INDEX imports_open ON imports(account_id, id) WHERE status IN ('waiting', 'queued', 'processing');
+CREATE INDEX imports_open ON imports(account_id, manifest_upload_id) WHERE status IN ('waiting', 'queued', 'processing');
+CREATE INDEX imports_status ON imports(status, manifest_upload_id);
 
 -- The refused rows of each import: the error file's lines after the header.
 CREATE TABLE import_errors (

@@ -1,0 +1,140 @@
+// Package httpapi is sluice's JSON API: one route table on the standard
+// ServeMux, Bearer-token auth scoped to the token's account, and JSON errors.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"sluice/internal/errs"
+	"sluice/internal/keys"
+	"sluice/internal/store"
+)
+
+// Authenticator turns an API token into its account.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (store.Account, error)
+}
+
+// ServerInfo is what a customer needs to connect over SFTP.
+type ServerInfo struct {
+	Host     string    `json:"host"`
+	Port     int       `json:"port"`
+	HostKeys []HostKey `json:"hostKeys"`
+}
+
+// HostKey is one of the server's host keys, as a client's known_hosts sees it.
+type HostKey struct {
+	Type        string `json:"type"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Deps is what the API needs; the app fills it.
+type Deps struct {
+	Auth    Authenticator
+	Keys    *keys.Service
+	Store   Reader
+	Server  func() ServerInfo
+	Metrics http.Handler
+	Logger  *slog.Logger
+}
+
+// API serves the routes of Routes.
+type API struct {
+	d Deps
+}
+
+// New builds the API.
+func New(d Deps) *API { return &API{d: d} }
+
+// Route is one entry of the route table; Auth routes need a Bearer token.
+type Route struct {
+	Pattern string // "METHOD /path/{param}"
+	Auth    bool
+	Handler func(w http.ResponseWriter, r *http.Request, acct store.Account)
+	Plain   http.HandlerFunc // for routes without auth
+}
+
+// Routes is the route table: every API route sluice serves.
+func (a *API) Routes() []Route {
+	return []Route{
+		{Pattern: "GET /healthz", Plain: a.healthz},
+		{Pattern: "GET /metrics", Plain: a.metrics},
+		{Pattern: "GET /api/v1/server", Auth: true, Handler: a.server},
+		{Pattern: "GET /api/v1/keys", Auth: true, Handler: a.listKeys},
+		{Pattern: "POST /api/v1/keys", Auth: true, Handler: a.addKey},
+		{Pattern: "DELETE /api/v1/keys/{id}", Auth: true, Handler: a.deleteKey},
+		{Pattern: "GET /api/v1/imports", Auth: true, Handler: a.listImports},
+		{Pattern: "GET /api/v1/imports/{id}", Auth: true, Handler: a.getImport},
+		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
+		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
+		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+	}
+}
+
+// Register adds every route to mux, plus a JSON 404 for unknown /api/ paths.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, rt := range a.Routes() {
+		if rt.Auth {
+			mux.Handle(rt.Pattern, a.authed(rt.Handler))
+		} else {
+			mux.Handle(rt.Pattern, rt.Plain)
+		}
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, errs.E(errs.NotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), a.d.Logger)
+	})
+}
+
+func (a *API) authed(h func(http.ResponseWriter, *http.Request, store.Account)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
+			writeError(w, r, errs.E(errs.Unauthorized, "missing API token; send the header Authorization: Bearer <token>"), a.d.Logger)
+			return
+		}
+		acct, err := a.d.Auth.Authenticate(r.Context(), token)
+		if err != nil {
+			if errs.CodeOf(err) == errs.Unauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="sluice", error="invalid_token"`)
+			}
+			writeError(w, r, err, a.d.Logger)
+			return
+		}
+		h(w, r, acct)
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) metrics(w http.ResponseWriter, r *http.Request) {
+	a.d.Metrics.ServeHTTP(w, r)
+}
+
+func (a *API) server(w http.ResponseWriter, r *http.Request, acct store.Account) {
+	info := a.d.Server()
+	writeJSON(w, http.StatusOK, struct {
+		ServerInfo
+		Account string `json:"account"`
+		Command string `json:"command"`
+	}{info, acct.ID, ConnectCommand(info, acct.ID)})
+}
+
+// ConnectCommand is the sftp command line a customer runs.
+func ConnectCommand(info ServerInfo, account string) string {
+	return "sftp -i <private key> -P " + itoa(info.Port) + " " + account + "@" + info.Host
+}

@@ -1,0 +1,259 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"sluice/internal/record"
+	"sluice/internal/store"
+)
+
+// InBatch runs fn in one write transaction with prepared statements for the
+// hot path; fn's writes and its checkpoint commit together.
+func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		b := &batch{tx: tx, now: db.now}
+		defer b.close()
+		return fn(b)
+	})
+}
+
+type batch struct {
+	tx    *sql.Tx
+	now   func() time.Time
+	stmts map[string]*sql.Stmt
+}
+
+func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := b.stmts[q]; ok {
+		return s, nil
+	}
+	s, err := b.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if b.stmts == nil {
+		b.stmts = map[string]*sql.Stmt{}
+	}
+	b.stmts[q] = s
+	return s, nil
+}
+
+func (b *batch) close() {
+	for _, s := range b.stmts {
+		s.Close()
+	}
+}
+
+func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []store.Identifier) (map[store.Identifier]int64, error) {
+	s, err := b.stmt(ctx, `SELECT profile_id FROM identifiers WHERE account_id = ? AND value = ? AND kind = ?`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[store.Identifier]int64, len(ids))
+	for _, id := range ids {
+		var pid int64
+		err := s.QueryRowContext(ctx, accountID, id.Value, id.Kind).Scan(&pid)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up identifier: %w", err)
+		}
+		out[id] = pid
+	}
+	return out, nil
+}
+
+func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
+	s, err := b.stmt(ctx, `SELECT props, created_at, updated_at FROM profiles WHERE id = ? AND account_id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*store.Profile, len(ids))
+	var props []byte
+	for _, id := range ids {
+		var created, updated int64
+		if err := s.QueryRowContext(ctx, id, accountID).Scan(&props, &created, &updated); err != nil {
+			return nil, fmt.Errorf("load profile %d: %w", id, err)
+		}
+		p := &store.Profile{ID: id, AccountID: accountID, CreatedAt: fromMS(created), UpdatedAt: fromMS(updated)}
+		if err := json.Unmarshal(props, &p.Props); err != nil {
+			return nil, fmt.Errorf("decode profile %d: %w", id, err)
+		}
+		out[id] = p
+	}
+	return out, nil
+}
+
+func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
+	s, err := b.stmt(ctx, `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		props, err := encodeProps(p.Props)
+		if err != nil {
+			return err
+		}
+		res, err := s.ExecContext(ctx, p.AccountID, props, ms(p.CreatedAt), ms(p.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("insert profile: %w", err)
+		}
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
+	s, err := b.stmt(ctx, `UPDATE profiles SET props = ?, updated_at = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		props, err := encodeProps(p.Props)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ExecContext(ctx, props, ms(p.UpdatedAt), p.ID); err != nil {
+			return fmt.Errorf("save profile %d: %w", p.ID, err)
+		}
+	}
+	return nil
+}
+
+func encodeProps(p record.Props) ([]byte, error) {
+	if p == nil {
+		return []byte("{}"), nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode props: %w", err)
+	}
+	return b, nil
+}
+
+func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
+	s, err := b.stmt(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.ExecContext(ctx, accountID, id.Value, id.Kind, profileID); err != nil {
+			return fmt.Errorf("link identifier: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64, from []int64) error {
+	if len(from) == 0 {
+		return nil
+	}
+	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"
+	args := []any{into}
+	for _, id := range from {
+		args = append(args, id)
+	}
+	for _, q := range []string{
+		`UPDATE identifiers SET profile_id = ? WHERE profile_id IN ` + in,
+		`UPDATE events SET profile_id = ? WHERE profile_id IN ` + in,
+	} {
+		if _, err := b.tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("merge profiles: %w", err)
+		}
+	}
+	if _, err := b.tx.ExecContext(ctx, `DELETE FROM profiles WHERE id IN `+in, args[1:]...); err != nil {
+		return fmt.Errorf("delete merged profiles: %w", err)
+	}
+	return nil
+}
+
+func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
+	s, err := b.stmt(ctx, `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for i := range evs {
+		e := &evs[i]
+		props, err := encodeProps(e.Props)
+		if err != nil {
+			return err
+		}
+		buf = appendIdentifiers(buf[:0], e.Identifiers)
+		if _, err := s.ExecContext(ctx, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, buf, props); err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+	}
+	return nil
+}
+
+// appendIdentifiers encodes identifiers as a JSON object kind → value.
+func appendIdentifiers(buf []byte, ids []store.Identifier) []byte {
+	buf = append(buf, '{')
+	for i, id := range ids {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, _ := json.Marshal(id.Kind)
+		v, _ := json.Marshal(id.Value)
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}')
+}
+
+func decodeIdentifiers(b []byte) ([]store.Identifier, error) {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decode identifiers: %w", err)
+	}
+	var out []store.Identifier
+	for _, k := range record.IdentifierKinds {
+		if v, ok := m[k]; ok {
+			out = append(out, store.Identifier{Kind: k, Value: v})
+		}
+	}
+	return out, nil
+}
+
+func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {
+	s, err := b.stmt(ctx, `INSERT INTO import_errors (import_id, row, line) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := s.ExecContext(ctx, importID, r.Row, r.Line); err != nil {
+			return fmt.Errorf("insert error row: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *batch) SetErrorHeader(ctx context.Context, importID int64, header []byte) error {
+	if _, err := b.tx.ExecContext(ctx, `UPDATE imports SET error_header = ? WHERE id = ?`, header, importID); err != nil {
+		return fmt.Errorf("set error header: %w", err)
+	}
+	return nil
+}
+
+func (b *batch) Checkpoint(ctx context.Context, importID int64, owner string, cp store.Checkpoint) error {
+	if err := holdLease(ctx, b.tx, importID, owner); err != nil {
+		return err
+	}
+	_, err := b.tx.ExecContext(ctx, `UPDATE imports SET bytes_read = ?, rows_read = ?, rows_imported = ?,
+		rows_failed = ?, error_bytes = ? WHERE id = ?`, cp.BytesRead, cp.RowsRead, cp.RowsImported, cp.RowsFailed,
+		cp.ErrorBytes, importID)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}

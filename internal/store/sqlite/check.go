@@ -1,0 +1,5 @@
+package sqlite
+
+import "sluice/internal/store"
+
+var _ store.Store = (*DB)(nil)
