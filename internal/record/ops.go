@@ -51,7 +51,7 @@ type Op struct {
 // makes a list of its text and the new one; $remove of the value a single
 // value holds removes the property, as does removing a list's last item.
 // Values join lists as their Text ($D_<epoch> for dates); empty text is
-// ignored, as empty cells are.
+// ignored, as empty cells are. $set of a list value applies the same rules.
 //
 // Lists in p are owned by p: ApplyOps may append into a list's spare
 // capacity (never over items another slice can see). Keep a copy with
@@ -61,7 +61,7 @@ func ApplyOps(p Props, ops []Op) {
 		op := &ops[i]
 		switch op.Kind {
 		case OpSet:
-			p[op.Name] = op.Value
+			set(p, op)
 		case OpDelete:
 			delete(p, op.Name)
 		case OpAdd, OpRemove:
@@ -74,6 +74,26 @@ func ApplyOps(p Props, ops []Op) {
 			}
 		}
 	}
+}
+
+// set replaces; a list value is copied through the list rules, so that
+// even a hand-made list cannot break them.
+func set(p Props, op *Op) {
+	if op.Value.Kind != KindList {
+		p[op.Name] = op.Value
+		return
+	}
+	var l []string
+	for _, s := range op.Value.L {
+		if s != "" {
+			l = appendUnique(l, s)
+		}
+	}
+	if l == nil {
+		delete(p, op.Name)
+		return
+	}
+	p[op.Name] = List(l)
 }
 
 func addOrRemove(p Props, op *Op, s string) {

@@ -120,3 +120,15 @@ func BenchmarkApplyOpsAdd(b *testing.B) {
 		i++
 	}
 }
+
+func TestApplyOpsSetList(t *testing.T) {
+	p := Props{"a": Int(1), "b": Int(2)}
+	ApplyOps(p, []Op{{"a", OpSet, List([]string{"x", "", "y", "x"})}, {"b", OpSet, List([]string{""})}})
+	if want := (Props{"a": List([]string{"x", "y"})}); !reflect.DeepEqual(p, want) {
+		t.Errorf("got %v", p)
+	}
+	ApplyOps(p, []Op{{"a", OpSet, List(strs(150, "v"))}})
+	if l := p["a"].L; len(l) != MaxListItems || l[0] != "v50" {
+		t.Errorf("got %d items from %q", len(l), l[0])
+	}
+}
