@@ -91,6 +91,10 @@ func setOf(s ...string) map[string]struct{} {
 // folded name is built in a stack buffer (map lookups of string(b[:n]) do
 // not allocate).
 func isRestricted(name string) bool {
+	name = trim(name)
+	if name == "" || strings.IndexByte("NUASREInuasrei", name[0]) < 0 {
+		return false // the common case: no restricted name starts so
+	}
 	var b [24]byte // longer than every restricted name
 	n := 0
 	for i := 0; i < len(name); i++ {

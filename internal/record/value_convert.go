@@ -9,10 +9,9 @@ const datePrefixLen = len(datePrefix)
 
 // value converts a filled cell of a property column. raw is the cell as
 // uploaded (kept verbatim for STRING), t the cell trimmed.
+// Numbers, booleans and dates parse ASCII only, so only text kinds check
+// UTF-8 (ValidEmail does its own check).
 func (c *Converter) value(col *column, raw, t string) (Value, string) {
-	if !utf8.ValidString(raw) {
-		return Value{}, notUTF8(col.csv)
-	}
 	if !col.fixed && len(t) >= datePrefixLen && t[:datePrefixLen] == datePrefix {
 		return dollarDate(col, t)
 	}
@@ -59,6 +58,9 @@ func stringValue(col *column, raw, t string) (Value, string) {
 			return String(p), ""
 		}
 		return Value{}, MsgPhone
+	}
+	if !utf8.ValidString(raw) {
+		return Value{}, notUTF8(col.csv)
 	}
 	if len(raw) > MaxStringChars { // bytes ≥ characters: count only when it can matter
 		if n := utf8.RuneCountInString(raw); n > MaxStringChars {
