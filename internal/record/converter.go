@@ -35,10 +35,12 @@ type column struct {
 	nameErr string // why name cannot be a property, checked once
 }
 
-// NewConverter plans the conversion of rows with this header. A bad header
-// (empty, empty or duplicate names, two operation columns for one column)
-// gives a *HeaderError (errors.Is ErrHeader); columns that the manifest makes collide give a
-// *manifest.Problem. A nil loc means UTC.
+// NewConverter plans the conversion of rows with this header; wall-clock
+// dates are read in loc (nil: UTC). A bad header (no names, an empty or
+// duplicate name, two operation columns for one column) gives a
+// *HeaderError (errors.Is ErrHeader). A mapping that cannot work (two
+// columns onto one name, a type the manifest should not have let through)
+// gives a *manifest.Problem, told like an invalid manifest.
 func NewConverter(m manifest.Manifest, header []string, loc *time.Location) (*Converter, error) {
 	if m.Type != manifest.TypeEvent && m.Type != manifest.TypeProfile {
 		return nil, problem(m, fmt.Sprintf("type %q must be event or profile", m.Type))
@@ -54,7 +56,10 @@ func NewConverter(m manifest.Manifest, header []string, loc *time.Location) (*Co
 	if err := c.plan(m, header, names); err != nil {
 		return nil, err
 	}
-	return c, c.index(m)
+	if err := c.index(m); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // headerNames trims the names (and a BOM the reader left on the first).

@@ -108,12 +108,14 @@ func (r *rowConv) profileProp(col *column) {
 	}
 	raw := r.cell(col)
 	t := trim(raw)
-	if kind == OpDelete || t == "" {
-		if kind == OpDelete && col.nameErr != "" {
-			r.add(col.nameErr)
-		} else if kind == OpDelete {
-			r.row.Ops = append(r.row.Ops, Op{Name: col.name, Kind: OpDelete})
-		}
+	switch {
+	case kind == OpDelete && col.nameErr != "":
+		r.add(col.nameErr)
+		return
+	case kind == OpDelete:
+		r.row.Ops = append(r.row.Ops, Op{Name: col.name, Kind: OpDelete})
+		return
+	case t == "":
 		return
 	}
 	if col.nameErr != "" {
