@@ -98,7 +98,7 @@ func kindOf(raw json.RawMessage) string {
 	case '[':
 		return "an array"
 	case 't', 'f':
-		return "true/false"
+		return "a boolean"
 	case 'n':
 		return "null"
 	default:

@@ -28,6 +28,9 @@ func TestParseProblems(t *testing.T) {
 		{"trailing garbage", `{` + all + `} x`, "the manifest is not valid JSON (invalid character 'x' after top-level value at byte 69); it must be a JSON object with type, fileName and clientEmail", false},
 		{"array", `[1]`, "the manifest is an array, not a JSON object with type, fileName and clientEmail", false},
 		{"string", `"x"`, "the manifest is a string, not a JSON object with type, fileName and clientEmail", false},
+		{"null", ` null `, "the manifest is null, not a JSON object with type, fileName and clientEmail", false},
+		{"boolean", `true`, "the manifest is a boolean, not a JSON object with type, fileName and clientEmail", false},
+		{"number", `12`, "the manifest is a number, not a JSON object with type, fileName and clientEmail", false},
 		// clientEmail → no mail, and it wins over later problems
 		{"email missing", `{` + ev + fn + `"columns":5}`, "clientEmail is missing; it must be a valid email address such as ops@example.com", false},
 		{"email null", `{` + ev + fn + `"clientEmail":null}`, "clientEmail is missing; it must be a valid email address such as ops@example.com", false},
@@ -38,6 +41,7 @@ func TestParseProblems(t *testing.T) {
 		// type → mail
 		{"type missing", `{` + fn + em + `}`, "type is missing; it must be event or profile", true},
 		{"type wrong", `{"type":"events",` + fn + em + `}`, `type "events" must be event or profile`, true},
+		{"type boolean", `{"type":true,` + fn + em + `}`, "type is a boolean; it must be event or profile", true},
 		{"type array", `{"type":["event"],` + fn + em + `}`, "type is an array; it must be event or profile", true},
 		{"type twice", `{` + all + `,"Type":"profile"}`, "type appears more than once (keys are case-insensitive); give it once, as event or profile", true},
 		{"type before fileName", `{"type":"x","fileName":"a.txt",` + em + `}`, `type "x" must be event or profile`, true},
@@ -46,6 +50,7 @@ func TestParseProblems(t *testing.T) {
 		{"fileName wrong ext", `{` + ev + `"fileName":"a.txt",` + em + `}`, `fileName "a.txt" is not the data file's name, ending in ` + exts, true},
 		{"fileName bare ext", `{` + ev + `"fileName":".csv",` + em + `}`, `fileName ".csv" is not the data file's name, ending in ` + exts, true},
 		{"fileName folder", `{` + ev + `"fileName":"in/a.csv",` + em + `}`, `fileName "in/a.csv" must be a plain file name, without folders`, true},
+		{"fileName object", `{` + ev + `"fileName":{},` + em + `}`, "fileName is an object; it must be the data file's name, ending in " + exts, true},
 		{"fileName number", `{` + ev + `"fileName":1,` + em + `}`, "fileName is a number; it must be the data file's name, ending in " + exts, true},
 		// keyId → mail
 		{"keyId missing", `{` + ev + `"fileName":"a.csv.gpg",` + em + `}`, `keyId is required for encrypted files (fileName "a.csv.gpg" ends in .gpg); give the id of the decryption key to use`, true},

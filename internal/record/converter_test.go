@@ -78,3 +78,12 @@ func TestNoEmailNoMailForMappingProblem(t *testing.T) {
 		t.Errorf("err = %#v", err)
 	}
 }
+
+func TestAmbiguousTrimmedManifestKeys(t *testing.T) {
+	columns := map[string]manifest.Column{" Age": {DataType: "INTEGER"}, "Age ": {DataType: "FLOAT"}}
+	c := MustConverter(t, "event", columns, []string{"identity", "evtName", "Age"}, nil)
+	row, reasons := c.Convert([]string{"u1", "E", "5"})
+	if reasons != nil || row.Props["Age"].Kind != KindString {
+		t.Errorf("two keys trim to the header: want neither, got %v %q", row.Props, reasons)
+	}
+}

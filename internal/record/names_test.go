@@ -153,3 +153,10 @@ func TestIdentifierLength(t *testing.T) {
 		})
 	}
 }
+
+func TestEventNameNotUTF8(t *testing.T) {
+	c := MustConverter(t, "event", nil, []string{"identity", "evtName"}, nil)
+	if _, reasons := c.Convert([]string{"u1", "Bo\xffught"}); !equalStrings(reasons, []string{"evtName: value is not valid UTF-8 text"}) {
+		t.Errorf("reasons = %q", reasons)
+	}
+}
