@@ -53,6 +53,12 @@ type testStore struct {
 	rows    map[int64][][]byte
 }
 
+func (s *testStore) setImports(imps []store.Import, rows map[int64][][]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.imports, s.rows = imps, rows
+}
+
 func (s *testStore) ImportsWithErrors(_ context.Context, accountID string) ([]store.Import, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -344,7 +350,8 @@ func msg(err error) string {
 		return ""
 	}
 	s := err.Error()
-	if rest, ok := strings.CutPrefix(s, "sftp: "); ok {
+	if i := strings.Index(s, "sftp: "); i >= 0 {
+		rest := s[i+len("sftp: "):]
 		if i := strings.LastIndex(rest, " ("); i > 0 {
 			if m, err := strconv.Unquote(rest[:i]); err == nil {
 				return m
@@ -357,4 +364,18 @@ func msg(err error) string {
 func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// addKeyText registers an authorized_keys line for an account.
+func (e *testEnv) addKeyText(t testing.TB, account string, line []byte) error {
+	t.Helper()
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(line)
+	if err != nil {
+		return err
+	}
+	_, err = e.st.AddKey(context.Background(), store.ImportKey{
+		AccountID: account, Name: "text", PublicKey: string(ssh.MarshalAuthorizedKey(pub)),
+		Fingerprint: ssh.FingerprintSHA256(pub), CreatedAt: time.Now(),
+	}, 20)
+	return err
 }

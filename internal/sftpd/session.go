@@ -105,13 +105,15 @@ func (ss *session) runChannel(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			})
 		case req.Type == "env":
 			req.Reply(true, nil)
-		case req.Type == "shell" || req.Type == "exec":
+		case (req.Type == "shell" || req.Type == "exec") && sftpDone == nil:
+			// As OpenSSH does with ForceCommand internal-sftp: nothing runs,
+			// the user reads why, the command fails. A refused request would
+			// make OpenSSH exit before printing the explanation.
 			ss.log.Info("refused ssh request", slog.String("type", req.Type))
+			req.Reply(true, nil)
 			io.WriteString(ch.Stderr(), sftpOnly)
-			req.Reply(false, nil)
-			if sftpDone == nil {
-				return
-			}
+			ch.SendRequest("exit-status", false, ssh.Marshal(&exitStatus{Code: 1}))
+			return
 		default:
 			// pty-req, x11-req, auth-agent-req@openssh.com, subsystems other than sftp, …
 			ss.log.Info("refused ssh request", slog.String("type", req.Type))
@@ -141,7 +143,8 @@ func (ss *session) runSFTP(ch ssh.Channel) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		ss.log.Debug("sftp subsystem ended", slog.Any("err", err))
 	}
-	status := struct{ Code uint32 }{0}
-	ch.SendRequest("exit-status", false, ssh.Marshal(&status))
+	ch.SendRequest("exit-status", false, ssh.Marshal(&exitStatus{Code: 0}))
 	ch.Close()
 }
+
+type exitStatus struct{ Code uint32 }
