@@ -68,4 +68,3 @@ func TestSamplesOverSFTP(t *testing.T) {
 		t.Fatalf("processed files still listed:\n%s", out)
 	}
 }
-

@@ -145,4 +145,3 @@ func (p *Proc) CLI(args ...string) string {
 func (p *Proc) Env() *Env {
 	return &Env{T: p.T, HTTP: fmt.Sprintf("http://127.0.0.1:%d", p.HTTPPort), Dir: p.DataDir, sftpPort: p.SFTPPort}
 }
-
