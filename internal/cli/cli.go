@@ -46,11 +46,12 @@ func Run(ctx context.Context, env Env, args []string) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, env, args[1:])
-			if err == nil {
+			var ec exitCode
+			switch {
+			case err == nil, errors.Is(err, flag.ErrHelp):
 				return 0
-			}
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
+			case errors.As(err, &ec):
+				return int(ec)
 			}
 			fmt.Fprintf(env.Stderr, "sluice %s: %s\n", c.name, message(err))
 			if errs.CodeOf(err) == errs.Invalid || isUsage(err) {
@@ -71,6 +72,11 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nEvery command takes --data-dir and --database-url (or SLUICE_DATA_DIR, SLUICE_DATABASE_URL);\nrun 'sluice COMMAND -h' for its flags.")
 }
+
+// exitCode ends a command with a code after it printed its result.
+type exitCode int
+
+func (e exitCode) Error() string { return "exit " + fmt.Sprint(int(e)) }
 
 type usageError struct{ msg string }
 
