@@ -54,7 +54,7 @@ func TestKeyRulesOverAPI(t *testing.T) {
 	}
 	cases := []struct {
 		name, key, want string
-		status         int
+		status          int
 	}{
 		{"dsa", dsaLine(t), "DSA (ssh-dss) keys are not accepted", 400},
 		{"rsa 1024", authorizedLine(t, &rsa1024.PublicKey), "at least 2048 bits", 400},
