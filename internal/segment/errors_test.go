@@ -8,6 +8,8 @@ import (
 
 func TestParseErrors(t *testing.T) {
 	deep := strings.Repeat(`{"all":[`, MaxDepth+1) + `{"event":"E"}` + strings.Repeat(`]}`, MaxDepth+1)
+	in1000 := `{"property":"P","op":"in","value":[` + strings.Repeat(`1,`, MaxInValues-1) + `1]}`
+	values := `{"all":[` + strings.Repeat(in1000+",", MaxValues/MaxInValues) + in1000 + `]}`
 	many := `{"any":[` + strings.Repeat(`{"event":"E"},`, MaxConditions) + `{"event":"E"}]}`
 	tests := []struct {
 		name, in, path, msg string
@@ -69,6 +71,7 @@ func TestParseErrors(t *testing.T) {
 		{"reachable unknown", `{"reachable":"fax"}`, "filter.reachable", `"fax" is not one of email, sms, whatsapp, push`},
 		{"reachable not string", `{"reachable":true}`, "filter.reachable", "expected a channel name"},
 		{"too deep", deep, "filter" + strings.Repeat(".all[0]", MaxDepth) + ".all", "nested deeper than 10 levels"},
+		{"too many values", values, "filter.all[5].value", "at most 5000 values"},
 		{"too many conditions", many, "filter.any[200]", "at most 200 conditions"},
 	}
 	for _, tc := range tests {

@@ -50,7 +50,8 @@ func ParseValue(v any) (Node, error) {
 
 // parser carries the count of conditions across one filter.
 type parser struct {
-	conds int
+	conds  int
+	values int
 }
 
 // kindKeys are the keys that say what a condition is; a condition has exactly one.

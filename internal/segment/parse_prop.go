@@ -29,6 +29,9 @@ func (p *parser) prop(obj map[string]any, path string) (Prop, error) {
 	if err != nil {
 		return Prop{}, err
 	}
+	if p.values += len(vals); p.values > MaxValues {
+		return Prop{}, errAt(path+".value", "a filter holds at most %d values in all", MaxValues)
+	}
 	return Prop{Name: name, Op: op, Values: vals}, nil
 }
 

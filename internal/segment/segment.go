@@ -15,6 +15,7 @@ const (
 	MaxDepth      = 10   // levels of nested all / any / not
 	MaxConditions = 200  // property and event conditions in one filter, where-conditions included
 	MaxInValues   = 1000 // values of one in
+	MaxValues     = 5000 // values in one filter, all in-lists together
 	MaxWhere      = 20   // property conditions in one event condition's where
 	MaxLastDays   = 36500
 	MaxCount      = 1_000_000_000
