@@ -21,7 +21,7 @@ type blockingSegments struct {
 	release       chan struct{}
 }
 
-func (b *blockingSegments) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, fn func(store.Profile) error) error {
+func (b *blockingSegments) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, props []string, fn func(store.Profile) error) error {
 	emit := func(from, n int) error {
 		for i := from; i < from+n; i++ {
 			if err := fn(store.Profile{ID: int64(i + 1), Identifiers: []store.Identifier{{Kind: "identity", Value: fmt.Sprintf("user-%07d", i)}}}); err != nil {
@@ -91,9 +91,9 @@ func TestSegmentExportCutOff(t *testing.T) {
 
 type failingAfter struct{ *blockingSegments }
 
-func (f *failingAfter) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, fn func(store.Profile) error) error {
+func (f *failingAfter) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, props []string, fn func(store.Profile) error) error {
 	close(f.release)
-	if err := f.blockingSegments.ExportSegment(ctx, acct, q, fn); err != nil {
+	if err := f.blockingSegments.ExportSegment(ctx, acct, q, props, fn); err != nil {
 		return err
 	}
 	return fmt.Errorf("disk on fire")

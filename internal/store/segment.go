@@ -32,8 +32,9 @@ type Segments interface {
 	SegmentProfiles(ctx context.Context, accountID string, q SegmentQuery, after int64, limit int) ([]Profile, error)
 	// ExportSegment calls fn with every matching profile and its identifiers,
 	// by ascending id, as rows come from one cursor: memory does not grow
-	// with the number of profiles. An error from fn stops it and is returned.
-	ExportSegment(ctx context.Context, accountID string, q SegmentQuery, fn func(Profile) error) error
+	// with the number of profiles. Props hold only the named properties (the
+	// others are not decoded). An error from fn stops it and is returned.
+	ExportSegment(ctx context.Context, accountID string, q SegmentQuery, props []string, fn func(Profile) error) error
 
 	// CreateSegment stores a saved segment; errs.Conflict if the account has one of that name.
 	CreateSegment(ctx context.Context, s SavedSegment) (SavedSegment, error)

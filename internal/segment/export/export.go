@@ -30,7 +30,7 @@ const MaxProperties = 100
 
 // Source is the store side of an export.
 type Source interface {
-	ExportSegment(ctx context.Context, accountID string, q store.SegmentQuery, fn func(store.Profile) error) error
+	ExportSegment(ctx context.Context, accountID string, q store.SegmentQuery, props []string, fn func(store.Profile) error) error
 }
 
 // Run writes the header and every matching profile to w; it returns the number of rows.
@@ -40,7 +40,7 @@ func Run(ctx context.Context, src Source, accountID string, q store.SegmentQuery
 		return 0, err
 	}
 	var n int64
-	err := src.ExportSegment(ctx, accountID, q, func(p store.Profile) error {
+	err := src.ExportSegment(ctx, accountID, q, props, func(p store.Profile) error {
 		n++
 		return cw.Write(p)
 	})

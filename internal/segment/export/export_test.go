@@ -14,7 +14,7 @@ import (
 
 type fakeSource []store.Profile
 
-func (f fakeSource) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, fn func(store.Profile) error) error {
+func (f fakeSource) ExportSegment(ctx context.Context, acct string, q store.SegmentQuery, props []string, fn func(store.Profile) error) error {
 	for _, p := range f {
 		if err := fn(p); err != nil {
 			return err

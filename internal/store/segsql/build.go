@@ -61,6 +61,10 @@ func (b *Builder) join(nodes []segment.Node, acct, sep, empty string) string {
 
 // event is a set membership of p.id in the profiles whose matching events number within the count.
 func (b *Builder) event(ev segment.Event, acct string) string {
+	c := ev.Count
+	if c.Min == 0 && c.Max < 0 {
+		return "TRUE" // at least 0 times: every profile; bind nothing
+	}
 	conds := []string{"e.account_id = " + acct, "e.name = " + b.Arg(ev.Name)}
 	from, hasFrom, to, hasTo := ev.Within.Range(b.now)
 	if hasFrom {
@@ -73,10 +77,7 @@ func (b *Builder) event(ev segment.Event, acct string) string {
 		conds = append(conds, b.Prop("e.props", w))
 	}
 	sub := "SELECT e.profile_id FROM events e WHERE " + strings.Join(conds, " AND ")
-	c := ev.Count
 	switch {
-	case c.Min == 0 && c.Max < 0:
-		return "TRUE"
 	case c.Min == 0 && c.Max == 0:
 		return "p.id NOT IN (" + sub + ")"
 	case c.Min == 0:

@@ -51,6 +51,9 @@ type Dialect interface {
 	ListHas(col, path, item string) string
 	// Substring is a condition: text contains sub (case-sensitive).
 	Substring(text, sub string) string
+	// PickJSON is an expression: a JSON array of the values at paths, in
+	// order, JSON null where absent (an empty array for no paths).
+	PickJSON(col string, paths []string) string
 	// IdentifiersJSON is an expression: the identifiers of profile pid as a
 	// JSON array of [kind, value] pairs, in any order; NULL or [] if none.
 	IdentifiersJSON(pid string) string

@@ -1,13 +1,10 @@
 package segsql
 
 import (
-	"sluice/internal/segment"
 	"time"
-)
 
-// ProfileColumns are the columns Select returns, in order: the profile id,
-// its props JSON, created_at, updated_at, and its identifiers (IdentifiersJSON).
-const ProfileColumns = "p.id, p.props, p.created_at, p.updated_at, "
+	"sluice/internal/segment"
+)
 
 // Count is the statement counting the account's profiles that match n.
 func Count(d Dialect, accountID string, n segment.Node, now time.Time) (string, []any) {
@@ -17,15 +14,29 @@ func Count(d Dialect, accountID string, n segment.Node, now time.Time) (string, 
 	return q, b.Args()
 }
 
-// Select is the statement listing the account's profiles that match n, by
-// ascending id above after, at most limit of them (limit ≤ 0: all).
-func Select(d Dialect, accountID string, n segment.Node, now time.Time, after int64, limit int) (string, []any) {
+// SelectPage is the statement listing the account's profiles that match n,
+// by ascending id above after, at most limit. Columns: p.id, p.props (the
+// whole JSON object), p.created_at, p.updated_at, identifiers (IdentifiersJSON).
+func SelectPage(d Dialect, accountID string, n segment.Node, now time.Time, after int64, limit int) (string, []any) {
 	b := NewBuilder(d, now)
 	acct := b.Arg(accountID)
-	q := "SELECT " + ProfileColumns + d.IdentifiersJSON("p.id") + " FROM profiles p WHERE p.account_id = " + acct +
-		" AND p.id > " + b.Arg(after) + " AND (" + b.Where(n, acct) + ") ORDER BY p.id"
-	if limit > 0 {
-		q += " LIMIT " + b.Arg(limit)
+	q := "SELECT p.id, p.props, p.created_at, p.updated_at, " + d.IdentifiersJSON("p.id") +
+		" FROM profiles p WHERE p.account_id = " + acct + " AND p.id > " + b.Arg(after) +
+		" AND (" + b.Where(n, acct) + ") ORDER BY p.id LIMIT " + b.Arg(limit)
+	return q, b.Args()
+}
+
+// SelectExport is the statement listing every profile of the account that
+// matches n, by ascending id. Columns: p.id, the named properties' values as
+// one JSON array (PickJSON; null where absent), p.created_at, p.updated_at, identifiers.
+func SelectExport(d Dialect, accountID string, n segment.Node, now time.Time, props []string) (string, []any) {
+	b := NewBuilder(d, now)
+	acct := b.Arg(accountID)
+	paths := make([]string, len(props))
+	for i, p := range props {
+		paths[i] = b.Arg(d.PathArg(p))
 	}
+	q := "SELECT p.id, " + d.PickJSON("p.props", paths) + ", p.created_at, p.updated_at, " + d.IdentifiersJSON("p.id") +
+		" FROM profiles p WHERE p.account_id = " + acct + " AND (" + b.Where(n, acct) + ") ORDER BY p.id"
 	return q, b.Args()
 }

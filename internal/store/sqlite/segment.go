@@ -24,21 +24,54 @@ func (db *DB) CountSegment(ctx context.Context, accountID string, q store.Segmen
 // SegmentProfiles lists one page of matching profiles by ascending id.
 func (db *DB) SegmentProfiles(ctx context.Context, accountID string, q store.SegmentQuery, after int64, limit int) ([]store.Profile, error) {
 	limit = store.Page{Limit: limit}.Norm().Limit
+	stmt, args := segsql.SelectPage(dialect{}, accountID, q.Filter, q.Now, after, limit)
 	out := []store.Profile{}
-	err := db.segmentRows(ctx, accountID, q, after, limit, func(p store.Profile) error {
+	err := db.segmentRows(ctx, accountID, stmt, args, decodeAll, func(p store.Profile) error {
 		out = append(out, p)
 		return nil
 	})
 	return out, err
 }
 
-// ExportSegment streams every matching profile from one cursor.
-func (db *DB) ExportSegment(ctx context.Context, accountID string, q store.SegmentQuery, fn func(store.Profile) error) error {
-	return db.segmentRows(ctx, accountID, q, 0, 0, fn)
+// ExportSegment streams every matching profile from one cursor; only the
+// named properties leave the database.
+func (db *DB) ExportSegment(ctx context.Context, accountID string, q store.SegmentQuery, props []string, fn func(store.Profile) error) error {
+	stmt, args := segsql.SelectExport(dialect{}, accountID, q.Filter, q.Now, props)
+	return db.segmentRows(ctx, accountID, stmt, args, decodePicked(props), fn)
 }
 
-func (db *DB) segmentRows(ctx context.Context, accountID string, q store.SegmentQuery, after int64, limit int, fn func(store.Profile) error) error {
-	stmt, args := segsql.Select(dialect{}, accountID, q.Filter, q.Now, after, limit)
+// propsDecoder reads the props column of a segment statement.
+type propsDecoder func(b []byte) (record.Props, error)
+
+func decodeAll(b []byte) (record.Props, error) {
+	var p record.Props
+	err := json.Unmarshal(b, &p)
+	return p, err
+}
+
+// decodePicked reads the JSON array of PickJSON: names[i]'s value or null.
+func decodePicked(names []string) propsDecoder {
+	return func(b []byte) (record.Props, error) {
+		var raw []json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil || len(raw) != len(names) {
+			return nil, fmt.Errorf("picked properties %.100s: %v", b, err)
+		}
+		out := make(record.Props, len(names))
+		for i, r := range raw {
+			if string(r) == "null" {
+				continue
+			}
+			var v record.Value
+			if err := v.UnmarshalJSON(r); err != nil {
+				return nil, fmt.Errorf("property %s: %w", names[i], err)
+			}
+			out[names[i]] = v
+		}
+		return out, nil
+	}
+}
+
+func (db *DB) segmentRows(ctx context.Context, accountID, stmt string, args []any, decode propsDecoder, fn func(store.Profile) error) error {
 	rows, err := db.r.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return fmt.Errorf("query segment: %w", err)
@@ -52,7 +85,7 @@ func (db *DB) segmentRows(ctx context.Context, accountID string, q store.Segment
 			return fmt.Errorf("scan segment profile: %w", err)
 		}
 		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-		if err := json.Unmarshal(props, &p.Props); err != nil {
+		if p.Props, err = decode(props); err != nil {
 			return fmt.Errorf("decode profile %d: %w", p.ID, err)
 		}
 		if p.Identifiers, err = decodeIdentifierPairs(ids); err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"strconv"
+	"strings"
 
 	"sluice/internal/store/segsql"
 )
@@ -42,6 +43,14 @@ func (dialect) ListHas(col, path, item string) string {
 }
 
 func (dialect) Substring(text, sub string) string { return "instr(" + text + ", " + sub + ") > 0" }
+
+func (dialect) PickJSON(col string, paths []string) string {
+	parts := make([]string, len(paths))
+	for i, p := range paths {
+		parts[i] = col + " -> " + p // -> keeps the JSON type, so json_array nests it as JSON
+	}
+	return "json_array(" + strings.Join(parts, ", ") + ")"
+}
 
 func (dialect) IdentifiersJSON(pid string) string {
 	return "(SELECT json_group_array(json_array(i.kind, i.value)) FROM identifiers i WHERE i.profile_id = " + pid + ")"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sluice/internal/errs"
+	"sluice/internal/record"
 	"sluice/internal/segment"
 	"sluice/internal/store"
 )
@@ -46,7 +47,7 @@ func mustQuery(t *testing.T, filter string) store.SegmentQuery {
 func exportLabels(t *testing.T, st store.Segments, acct string, q store.SegmentQuery) []string {
 	t.Helper()
 	var ps []store.Profile
-	if err := st.ExportSegment(ctx(t), acct, q, func(p store.Profile) error {
+	if err := st.ExportSegment(ctx(t), acct, q, nil, func(p store.Profile) error {
 		ps = append(ps, p)
 		return nil
 	}); err != nil {
@@ -107,7 +108,7 @@ func testSegmentExportStops(t *testing.T, open Opener) {
 	MustSegmentFixture(t, st)
 	stop := errors.New("stop")
 	calls := 0
-	err := st.ExportSegment(ctx(t), SegmentAccount, mustQuery(t, `{"all":[]}`), func(store.Profile) error {
+	err := st.ExportSegment(ctx(t), SegmentAccount, mustQuery(t, `{"all":[]}`), nil, func(store.Profile) error {
 		calls++
 		if calls == 2 {
 			return stop
@@ -116,6 +117,18 @@ func testSegmentExportStops(t *testing.T, open Opener) {
 	})
 	if !errors.Is(err, stop) || calls != 2 {
 		t.Fatalf("export after fn's error: %v, %d calls", err, calls)
+	}
+	var first store.Profile
+	err = st.ExportSegment(ctx(t), SegmentAccount, mustQuery(t, `{"property":"City","op":"exists"}`), []string{"Playlist", "Nope"},
+		func(p store.Profile) error {
+			if first.ID == 0 {
+				first = p
+			}
+			return nil
+		})
+	want := record.Props{"Playlist": record.List([]string{"Rock", "Jazz"})}
+	if err != nil || Label(first) != "ann" || !reflect.DeepEqual(first.Props, want) {
+		t.Fatalf("export of named properties: %+v %v", first, err)
 	}
 }
 
