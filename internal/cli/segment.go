@@ -1,14 +1,7 @@
-// Package cli holds sluice's command-line commands.
-//
-// This file is `sluice segment query` and `sluice segment export`. The
-// commands take an open store, so the CLI's main dispatcher (which opens the
-// store from the config) only has to call Segment with the arguments after
-// "segment".
 package cli
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"sluice/internal/config"
 	"sluice/internal/errs"
 	"sluice/internal/httpapi"
 	"sluice/internal/segment"
@@ -24,26 +18,17 @@ import (
 	"sluice/internal/store"
 )
 
-// SegmentEnv is what the segment commands use.
-type SegmentEnv struct {
-	Store  store.Segments
-	Now    func() time.Time // nil: time.Now
-	Stdin  io.Reader        // for --filter -
-	Stdout io.Writer
-	Stderr io.Writer
-}
-
 const segmentUsage = `usage:
   sluice segment query  --account ID --filter F.json [--limit N] [--json]
   sluice segment export --account ID --filter F.json [--properties a,b] [-o out.csv]
---filter - reads the filter from standard input. The filter is the JSON of
-SPEC section 10, e.g. {"all": [{"property": "City", "op": "eq", "value": "Mumbai"},
+--filter - reads the filter from standard input. A filter is the JSON of a
+segment (SPEC section 10), e.g. {"all": [{"property": "City", "op": "eq", "value": "Mumbai"},
 {"event": "Purchased", "count": {"gte": 2}, "within": {"lastDays": 30}}]}`
 
-// Segment runs `sluice segment <query|export> …`; args start after "segment".
-func Segment(ctx context.Context, env SegmentEnv, args []string) error {
+// segmentCmd runs `sluice segment query|export …`.
+func segmentCmd(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return errs.E(errs.Invalid, "%s", segmentUsage)
+		return usagef("say what to do: segment query | segment export\n%s", segmentUsage)
 	}
 	switch args[0] {
 	case "query":
@@ -51,24 +36,27 @@ func Segment(ctx context.Context, env SegmentEnv, args []string) error {
 	case "export":
 		return segmentExport(ctx, env, args[1:])
 	}
-	return errs.E(errs.Invalid, "unknown segment command %q\n%s", args[0], segmentUsage)
+	return usagef("unknown segment command %q: use query or export\n%s", args[0], segmentUsage)
 }
 
 // segmentFlags are the flags both commands share.
 type segmentFlags struct {
+	cfg             config.Config
 	account, filter string
 }
 
-func (f *segmentFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.account, "account", "", "account id (required)")
-	fs.StringVar(&f.filter, "filter", "", "file holding the filter JSON, or - for standard input (required)")
+func (f *segmentFlags) bind(fs *flag.FlagSet) {
+	f.cfg.StoreFlags(fs)
+	fs.StringVar(&f.account, "account", "", "the account id (e.g. ACME-4W5Z)")
+	fs.StringVar(&f.filter, "filter", "", "file holding the filter JSON, or - for standard input")
 }
 
-func (f *segmentFlags) query(env SegmentEnv) (store.SegmentQuery, error) {
+// query reads and validates the filter; "last N days" counts back from now.
+func (f *segmentFlags) query(stdin io.Reader) (store.SegmentQuery, error) {
 	if f.account == "" || f.filter == "" {
-		return store.SegmentQuery{}, errs.E(errs.Invalid, "--account and --filter are required\n%s", segmentUsage)
+		return store.SegmentQuery{}, usagef("--account and --filter are required\n%s", segmentUsage)
 	}
-	raw, err := readFilter(env.Stdin, f.filter)
+	raw, err := readFilter(stdin, f.filter)
 	if err != nil {
 		return store.SegmentQuery{}, err
 	}
@@ -76,11 +64,7 @@ func (f *segmentFlags) query(env SegmentEnv) (store.SegmentQuery, error) {
 	if err != nil {
 		return store.SegmentQuery{}, errs.E(errs.Invalid, "%s: %v", f.filter, err)
 	}
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
-	}
-	return store.SegmentQuery{Filter: n, Now: now()}, nil
+	return store.SegmentQuery{Filter: n, Now: time.Now()}, nil
 }
 
 func readFilter(stdin io.Reader, name string) ([]byte, error) {
@@ -98,40 +82,37 @@ func readFilter(stdin io.Reader, name string) ([]byte, error) {
 	return b, nil
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("sluice segment "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-func segmentQuery(ctx context.Context, env SegmentEnv, args []string) error {
-	var f segmentFlags
-	fs := newFlagSet("query", env.Stderr)
-	f.register(fs)
-	limit := fs.Int("limit", store.DefaultLimit, "profiles to list (the first page), 1 to 1000")
-	asJSON := fs.Bool("json", false, "print JSON, as POST /api/v1/segments/query answers")
-	if err := fs.Parse(args); err != nil {
-		return errs.E(errs.Invalid, "%v", err)
+func segmentQuery(ctx context.Context, env Env, args []string) error {
+	f := segmentFlags{cfg: config.Default()}
+	limit := store.DefaultLimit
+	bind := func(fs *flag.FlagSet) {
+		f.bind(fs)
+		fs.IntVar(&limit, "limit", limit, "profiles to list (the first page), 1 to 1000")
 	}
-	if *limit < 1 || *limit > store.MaxLimit {
-		return errs.E(errs.Invalid, "--limit must be from 1 to %d", store.MaxLimit)
-	}
-	q, err := f.query(env)
+	_, asJSON, err := flags(env, "segment query", &f.cfg, bind, args)
 	if err != nil {
 		return err
 	}
-	out, err := runQuery(ctx, env.Store, f.account, q, *limit)
+	if limit < 1 || limit > store.MaxLimit {
+		return usagef("--limit must be from 1 to %d", store.MaxLimit)
+	}
+	q, err := f.query(env.Stdin)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	return printQuery(env.Stdout, out)
+	return withStore(ctx, f.cfg, func(st store.Store) error {
+		out, err := runQuery(ctx, st, f.account, q, limit)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return printJSON(env.Stdout, out)
+		}
+		return printQuery(env.Stdout, out)
+	})
 }
 
+// runQuery answers as POST /api/v1/segments/query does: the count and the first page.
 func runQuery(ctx context.Context, st store.Segments, acct string, q store.SegmentQuery, limit int) (httpapi.QueryJSON, error) {
 	var out httpapi.QueryJSON
 	var err error
@@ -168,33 +149,37 @@ func printQuery(w io.Writer, out httpapi.QueryJSON) error {
 	return err
 }
 
-func segmentExport(ctx context.Context, env SegmentEnv, args []string) error {
-	var f segmentFlags
-	fs := newFlagSet("export", env.Stderr)
-	f.register(fs)
-	propList := fs.String("properties", "", "properties to export after the identifier columns, comma-separated")
-	outPath := fs.String("o", "", "write the CSV to this file (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return errs.E(errs.Invalid, "%v", err)
+func segmentExport(ctx context.Context, env Env, args []string) error {
+	f := segmentFlags{cfg: config.Default()}
+	var propList, outPath string
+	bind := func(fs *flag.FlagSet) {
+		f.bind(fs)
+		fs.StringVar(&propList, "properties", "", "properties to export after the identifier columns, comma-separated")
+		fs.StringVar(&outPath, "o", "", "write the CSV to this file (default: standard output)")
 	}
-	props, err := export.ParseProperties(*propList)
+	if _, _, err := flags(env, "segment export", &f.cfg, bind, args); err != nil {
+		return err
+	}
+	props, err := export.ParseProperties(propList)
 	if err != nil {
 		return err
 	}
-	q, err := f.query(env)
+	q, err := f.query(env.Stdin)
 	if err != nil {
 		return err
 	}
-	if *outPath == "" {
-		_, err := export.Run(ctx, env.Store, f.account, q, props, env.Stdout)
-		return err
-	}
-	n, err := exportToFile(ctx, env.Store, f.account, q, props, *outPath)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stderr, "exported %d profiles to %s\n", n, *outPath)
-	return nil
+	return withStore(ctx, f.cfg, func(st store.Store) error {
+		if outPath == "" {
+			_, err := export.Run(ctx, st, f.account, q, props, env.Stdout)
+			return err
+		}
+		n, err := exportToFile(ctx, st, f.account, q, props, outPath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "exported %d profiles to %s\n", n, outPath)
+		return nil
+	})
 }
 
 // exportToFile writes next to path and renames when complete, so that a

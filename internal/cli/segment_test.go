@@ -7,32 +7,37 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"sluice/internal/app"
 	"sluice/internal/cli"
-	"sluice/internal/errs"
 	"sluice/internal/httpapi"
 	"sluice/internal/store/sqlite"
 	"sluice/internal/store/storetest"
 )
 
-type segmentRun struct {
-	env            cli.SegmentEnv
-	stdout, stderr *bytes.Buffer
-}
-
-func newSegmentRun(t *testing.T, stdin string) *segmentRun {
+// segmentDataDir is a data dir whose database holds the segment fixture.
+func segmentDataDir(t *testing.T) string {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
+	dir := t.TempDir()
+	db, err := sqlite.Open(t.Context(), filepath.Join(dir, app.DatabaseFile), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
 	storetest.MustSegmentFixture(t, db)
-	r := &segmentRun{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	r.env = cli.SegmentEnv{Store: db, Now: func() time.Time { return storetest.SegmentNow },
-		Stdin: strings.NewReader(stdin), Stdout: r.stdout, Stderr: r.stderr}
-	return r
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// runCLI runs sluice with args and returns the exit code, stdout and stderr.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+		Getenv: func(string) (string, bool) { return "", false }}
+	code := cli.Run(t.Context(), env, args)
+	return code, out.String(), errOut.String()
 }
 
 func writeFile(t *testing.T, name, body string) string {
@@ -44,78 +49,71 @@ func writeFile(t *testing.T, name, body string) string {
 	return path
 }
 
-const buyers = `{"event":"Purchased","count":{"gte":2},"within":{"lastDays":30}}`
+// buyers: bought at least twice in the 30 days before the fixture's now (absolute, as the CLI uses the real clock).
+var buyers = `{"event":"Purchased","count":{"gte":2},"within":{"from":"` +
+	storetest.SegmentNow.AddDate(0, 0, -30).Format("2006-01-02T15:04:05Z") + `","to":"` +
+	storetest.SegmentNow.Format("2006-01-02T15:04:05Z") + `"}}`
 
 func TestSegmentQueryText(t *testing.T) {
-	r := newSegmentRun(t, "")
+	dir := segmentDataDir(t)
 	f := writeFile(t, "f.json", buyers)
-	if err := cli.Segment(t.Context(), r.env, []string{"query", "--account", storetest.SegmentAccount, "--filter", f, "--limit", "1"}); err != nil {
-		t.Fatal(err)
-	}
-	out := r.stdout.String()
-	if !strings.HasPrefix(out, "2 profiles match\n") || !strings.Contains(out, "\tidentity=ann objectId=o-ann|o-ann2\n") ||
+	code, out, errOut := runCLI(t, "", "segment", "query", "--data-dir", dir, "--account", storetest.SegmentAccount, "--filter", f, "--limit", "1")
+	if code != 0 || !strings.HasPrefix(out, "2 profiles match\n") || !strings.Contains(out, "\tidentity=ann objectId=o-ann|o-ann2\n") ||
 		strings.Contains(out, "identity=cat") || !strings.HasSuffix(out, "(first 1 shown; sluice segment export writes them all)\n") {
-		t.Fatalf("output:\n%s", out)
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
 
 func TestSegmentQueryJSON(t *testing.T) {
-	r := newSegmentRun(t, buyers)
-	if err := cli.Segment(t.Context(), r.env, []string{"query", "--account", storetest.SegmentAccount, "--filter", "-", "--json"}); err != nil {
-		t.Fatal(err)
+	dir := segmentDataDir(t)
+	code, out, errOut := runCLI(t, buyers, "segment", "query", "--data-dir", dir, "--account", storetest.SegmentAccount, "--filter", "-", "--json")
+	var q httpapi.QueryJSON
+	if err := json.Unmarshal([]byte(out), &q); err != nil || code != 0 {
+		t.Fatalf("exit %d %v: %s%s", code, err, out, errOut)
 	}
-	var out httpapi.QueryJSON
-	if err := json.Unmarshal(r.stdout.Bytes(), &out); err != nil {
-		t.Fatalf("%v: %s", err, r.stdout)
-	}
-	if out.Count != 2 || len(out.Profiles) != 2 || out.Profiles[1].Identifiers["fbId"][0] != "fb-cat" {
-		t.Fatalf("%s", r.stdout)
+	if q.Count != 2 || len(q.Profiles) != 2 || q.Profiles[1].Identifiers["fbId"][0] != "fb-cat" {
+		t.Fatalf("%s", out)
 	}
 }
 
 func TestSegmentExportFile(t *testing.T) {
-	r := newSegmentRun(t, "")
+	dir := segmentDataDir(t)
 	f := writeFile(t, "f.json", buyers)
 	out := filepath.Join(t.TempDir(), "out.csv")
-	err := cli.Segment(t.Context(), r.env, []string{"export", "--account", storetest.SegmentAccount, "--filter", f,
-		"--properties", "City,Age", "-o", out})
-	if err != nil {
-		t.Fatal(err)
-	}
+	code, _, errOut := runCLI(t, "", "segment", "export", "--data-dir", dir, "--account", storetest.SegmentAccount, "--filter", f,
+		"--properties", "City,Age", "-o", out)
 	b, err := os.ReadFile(out)
 	want := "identity,objectId,fbId,gpId,City,Age\nann,o-ann|o-ann2,,,Mumbai,31\ncat,,fb-cat,,Mumbai,45\n"
-	if err != nil || string(b) != want || r.stderr.String() != "exported 2 profiles to "+out+"\n" {
-		t.Fatalf("%q %v; stderr %q", b, err, r.stderr)
+	if code != 0 || err != nil || string(b) != want || errOut != "exported 2 profiles to "+out+"\n" {
+		t.Fatalf("exit %d: %q %v; stderr %q", code, b, err, errOut)
 	}
-	left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp"))
-	if len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*.tmp")); len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
 
 func TestSegmentExportStdout(t *testing.T) {
-	r := newSegmentRun(t, `{"property":"Age","op":"lt","value":18}`)
-	if err := cli.Segment(t.Context(), r.env, []string{"export", "--account", storetest.SegmentAccount, "--filter", "-"}); err != nil {
-		t.Fatal(err)
-	}
-	if want := "identity,objectId,fbId,gpId\nbob,,,\n"; r.stdout.String() != want {
-		t.Fatalf("%q", r.stdout)
+	dir := segmentDataDir(t)
+	code, out, errOut := runCLI(t, `{"property":"Age","op":"lt","value":18}`, "segment", "export", "--data-dir", dir,
+		"--account", storetest.SegmentAccount, "--filter", "-")
+	if want := "identity,objectId,fbId,gpId\nbob,,,\n"; code != 0 || out != want {
+		t.Fatalf("exit %d %q %s", code, out, errOut)
 	}
 }
 
 func TestSegmentRefused(t *testing.T) {
-	bad := "-"
+	dir := segmentDataDir(t)
 	tests := []struct {
 		name  string
 		stdin string
 		args  []string
 		want  string
 	}{
-		{"no command", "", nil, "usage:"},
+		{"no command", "", nil, "say what to do: segment query | segment export"},
 		{"unknown command", "", []string{"count"}, `unknown segment command "count"`},
 		{"no account", buyers, []string{"query", "--filter", "-"}, "--account and --filter are required"},
 		{"bad filter names the path", `{"all":[{"property":"Age","op":"bigger","value":1}]}`,
-			[]string{"query", "--account", "A", "--filter", bad}, `-: filter.all[0].op: "bigger" is not one of`},
+			[]string{"query", "--account", "A", "--filter", "-"}, `-: filter.all[0].op: "bigger" is not one of`},
 		{"missing file", "", []string{"export", "--account", "A", "--filter", "/nonexistent/f.json"}, "read filter"},
 		{"bad properties", buyers, []string{"export", "--account", "A", "--filter", "-", "--properties", "a;b"}, `"a;b" is not a property name`},
 		{"bad limit", buyers, []string{"query", "--account", "A", "--filter", "-", "--limit", "0"}, "--limit must be"},
@@ -123,10 +121,14 @@ func TestSegmentRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newSegmentRun(t, tc.stdin)
-			err := cli.Segment(t.Context(), r.env, tc.args)
-			if !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v; want an invalid error with %q", err, tc.want)
+			args := append([]string{"segment"}, tc.args...)
+			if len(tc.args) > 0 {
+				args = append(args, "--data-dir", dir)
+			}
+			code, _, errOut := runCLI(t, tc.stdin, args...)
+			// Flag parse errors exit 1 in cli.Run; refusals of ours exit 2.
+			if code == 0 || (tc.name != "unknown flag" && code != 2) || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 with %q", code, errOut, tc.want)
 			}
 		})
 	}
