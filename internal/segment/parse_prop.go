@@ -47,7 +47,20 @@ func propName(v any, path string) (string, error) {
 	case strings.ContainsAny(s, forbiddenNameChars):
 		return "", errAt(path, "a property name cannot hold any of %s", forbiddenNameChars)
 	}
+	if canonical, ok := specialNames[strings.ToLower(s)]; ok {
+		return canonical, nil
+	}
 	return s, nil
+}
+
+// specialNames are the property names SPEC section 3 gives a meaning; the
+// import matches them ignoring case (and MSG-dndPhone is MSG-dndSMS), so
+// filters do too. Other names are exact.
+var specialNames = map[string]string{
+	"email": "Email", "phone": "Phone", "name": "Name",
+	"msg-sms": "MSG-sms", "msg-email": "MSG-email", "msg-whatsapp": "MSG-whatsapp", "msg-push": "MSG-push",
+	"msg-dndsms": "MSG-dndSMS", "msg-dndphone": "MSG-dndSMS", "msg-dndwhatsapp": "MSG-dndWhatsApp",
+	"msg-dndemail": "MSG-dndEmail",
 }
 
 func parseOp(obj map[string]any, path string) (Op, error) {
