@@ -21,6 +21,7 @@ const (
 		"ann,o-ann,,,Mumbai,31,2.5,true,1990/05/01 00:00:01,Rock,$add,true,false,,,\n" +
 		"ann,o-ann2,,,,,,,,Jazz,$add,,,,,\n" +
 		"bob,,,,Delhi,17,9,false,2008/03/10 00:00:01,Pop,$add,false,,,,\n" +
+		"bob,,,,,,,,,R&B,$add,,,,,\n" +
 		"cat,,fb-cat,,Mumbai,45,7.25,,1979/12/31 00:00:01,Rock,$add,,true,,likes rock and roll,gold\n" +
 		"dan,,,,Navi Mumbai,21,,,,,,,,false,,silver\n" +
 		",,fb-eve,gp-eve,,,,,,,,,,,,\n"

@@ -43,7 +43,8 @@ type Dialect interface {
 	IsType(col, path string, t Type) string
 	// Number is the value at path as a number; it is only compared where IsType(TypeNumber) holds.
 	Number(col, path string) string
-	// Text is the value at path as text; it is only compared where IsType(TypeString) holds.
+	// Text is the value at path as text; it is only compared where
+	// IsType(TypeString) holds, or, for an array, searched as its JSON text.
 	Text(col, path string) string
 	// DateEpoch is the epoch seconds of a text "$D_<n>", NULL for any other text.
 	DateEpoch(text string) string

@@ -102,6 +102,23 @@ func (b *Builder) between(col, path string, lo, hi segment.Value) string {
 // contains is membership for a multi-value list, a substring test for a string.
 func (b *Builder) contains(col, path, s string) string {
 	item := b.Arg(s)
-	return "(" + b.d.IsType(col, path, TypeArray) + " AND " + b.d.ListHas(col, path, item) + ") OR (" +
-		b.d.IsType(col, path, TypeString) + " AND " + b.d.Substring(b.d.Text(col, path), item) + ")"
+	list := b.d.IsType(col, path, TypeArray) + " AND "
+	if verbatimInJSON(s) {
+		// Cheap necessary condition first: such an item appears as is in the list's JSON text.
+		list += b.d.Substring(b.d.Text(col, path), item) + " AND "
+	}
+	list += b.d.ListHas(col, path, item)
+	return "(" + list + ") OR (" + b.d.IsType(col, path, TypeString) + " AND " + b.d.Substring(b.d.Text(col, path), item) + ")"
+}
+
+// verbatimInJSON reports whether no JSON encoder escapes s: printable ASCII
+// without quote, backslash and the HTML characters Go escapes (< > &).
+func verbatimInJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

@@ -57,7 +57,7 @@ func SegmentProfiles() []FixtureProfile {
 			"MSG-email": record.Bool(true), "MSG-dndEmail": record.Bool(false)}},
 		{ids("identity", "bob"), record.Props{
 			"City": record.String("Delhi"), "Age": record.Int(17), "Score": record.Int(9), "VIP": record.Bool(false),
-			"DOB": day("2008-03-10T00:00:01Z"), "Playlist": record.List([]string{"Pop"}), "MSG-email": record.Bool(false)}},
+			"DOB": day("2008-03-10T00:00:01Z"), "Playlist": record.List([]string{"Pop", "R&B"}), "MSG-email": record.Bool(false)}},
 		{ids("identity", "cat", "fbId", "fb-cat"), record.Props{
 			"City": record.String("Mumbai"), "Age": record.Int(45), "Score": record.Float(7.25),
 			"DOB": day("1979-12-31T00:00:01Z"), "Playlist": record.List([]string{"Rock"}), "MSG-dndEmail": record.Bool(true),
