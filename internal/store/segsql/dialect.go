@@ -12,6 +12,8 @@
 //	p.id NOT IN (…)                                                                                          did not do
 //	p.id NOT IN (… GROUP BY e.profile_id HAVING COUNT(*) > ?)                                                 at most M
 //
+// Within a leaf the value comparison comes before the type test, so that the
+// rows it rejects skip a second JSON call (SQLite does not share the parse).
 // Every condition is two-valued (leaves are wrapped in COALESCE(…, FALSE)),
 // so NOT and ne are exact complements.
 package segsql
@@ -41,10 +43,12 @@ type Dialect interface {
 	PathArg(property string) any
 	// IsType is a condition: the value at path is present and of type t. It may be NULL when absent.
 	IsType(col, path string, t Type) string
-	// Number is the value at path as a number; it is only compared where IsType(TypeNumber) holds.
+	// Number is the value at path as a number. It is read before the type
+	// test (which then rejects other types), so it must not fail on a value
+	// of another type: give any value or NULL (PostgreSQL: CASE on jsonb_typeof).
 	Number(col, path string) string
-	// Text is the value at path as text; it is only compared where
-	// IsType(TypeString) holds, or, for an array, searched as its JSON text.
+	// Text is the value at path as text (an array: its JSON text); read
+	// before the type test like Number, so it must not fail on any type.
 	Text(col, path string) string
 	// DateEpoch is the epoch seconds of a text "$D_<n>", NULL for any other text.
 	DateEpoch(text string) string

@@ -37,6 +37,10 @@ func (b *Builder) cond(col, path string, p segment.Prop) string {
 	return b.compare(col, path, compareOps[p.Op], p.Values[0])
 }
 
+// typed is "value test AND type test": the value test comes first, so that
+// the rows it rejects (most, usually) skip the second JSON call.
+func typed(valueTest, typeTest string) string { return valueTest + " AND " + typeTest }
+
 func (b *Builder) compare(col, path, sym string, v segment.Value) string {
 	switch v.Kind {
 	case segment.KindBool:
@@ -45,11 +49,11 @@ func (b *Builder) compare(col, path, sym string, v segment.Value) string {
 		}
 		return b.d.IsType(col, path, TypeFalse)
 	case segment.KindInt, segment.KindFloat:
-		return b.d.IsType(col, path, TypeNumber) + " AND " + b.d.Number(col, path) + " " + sym + " " + b.Arg(number(v))
+		return typed(b.d.Number(col, path)+" "+sym+" "+b.Arg(number(v)), b.d.IsType(col, path, TypeNumber))
 	case segment.KindDate:
-		return b.d.IsType(col, path, TypeString) + " AND " + b.date(col, path) + " " + sym + " " + b.Arg(v.Int)
+		return typed(b.date(col, path)+" "+sym+" "+b.Arg(v.Int), b.d.IsType(col, path, TypeString))
 	}
-	return b.d.IsType(col, path, TypeString) + " AND " + b.d.Text(col, path) + " " + sym + " " + b.Arg(v.Str)
+	return typed(b.d.Text(col, path)+" "+sym+" "+b.Arg(v.Str), b.d.IsType(col, path, TypeString))
 }
 
 func number(v segment.Value) any {
@@ -81,34 +85,34 @@ func (b *Builder) in(col, path string, vals []segment.Value) string {
 	}
 	parts := bools
 	if len(nums) > 0 {
-		parts = append(parts, "("+b.d.IsType(col, path, TypeNumber)+" AND "+b.d.Number(col, path)+" IN ("+strings.Join(nums, ", ")+"))")
+		parts = append(parts, "("+typed(b.d.Number(col, path)+" IN ("+strings.Join(nums, ", ")+")", b.d.IsType(col, path, TypeNumber))+")")
 	}
 	if len(strs) > 0 {
-		parts = append(parts, "("+b.d.IsType(col, path, TypeString)+" AND "+b.d.Text(col, path)+" IN ("+strings.Join(strs, ", ")+"))")
+		parts = append(parts, "("+typed(b.d.Text(col, path)+" IN ("+strings.Join(strs, ", ")+")", b.d.IsType(col, path, TypeString))+")")
 	}
 	if len(dates) > 0 {
-		parts = append(parts, "("+b.d.IsType(col, path, TypeString)+" AND "+b.date(col, path)+" IN ("+strings.Join(dates, ", ")+"))")
+		parts = append(parts, "("+typed(b.date(col, path)+" IN ("+strings.Join(dates, ", ")+")", b.d.IsType(col, path, TypeString))+")")
 	}
 	return strings.Join(parts, " OR ")
 }
 
 func (b *Builder) between(col, path string, lo, hi segment.Value) string {
 	if lo.Kind == segment.KindDate {
-		return b.d.IsType(col, path, TypeString) + " AND " + b.date(col, path) + " BETWEEN " + b.Arg(lo.Int) + " AND " + b.Arg(hi.Int)
+		return typed(b.date(col, path)+" BETWEEN "+b.Arg(lo.Int)+" AND "+b.Arg(hi.Int), b.d.IsType(col, path, TypeString))
 	}
-	return b.d.IsType(col, path, TypeNumber) + " AND " + b.d.Number(col, path) + " BETWEEN " + b.Arg(number(lo)) + " AND " + b.Arg(number(hi))
+	return typed(b.d.Number(col, path)+" BETWEEN "+b.Arg(number(lo))+" AND "+b.Arg(number(hi)), b.d.IsType(col, path, TypeNumber))
 }
 
 // contains is membership for a multi-value list, a substring test for a string.
 func (b *Builder) contains(col, path, s string) string {
 	item := b.Arg(s)
-	list := b.d.IsType(col, path, TypeArray) + " AND "
+	text := b.d.Substring(b.d.Text(col, path), item)
+	list := b.d.IsType(col, path, TypeArray) + " AND " + b.d.ListHas(col, path, item)
 	if verbatimInJSON(s) {
 		// Cheap necessary condition first: such an item appears as is in the list's JSON text.
-		list += b.d.Substring(b.d.Text(col, path), item) + " AND "
+		list = text + " AND " + list
 	}
-	list += b.d.ListHas(col, path, item)
-	return "(" + list + ") OR (" + b.d.IsType(col, path, TypeString) + " AND " + b.d.Substring(b.d.Text(col, path), item) + ")"
+	return "(" + list + ") OR (" + typed(text, b.d.IsType(col, path, TypeString)) + ")"
 }
 
 // verbatimInJSON reports whether no JSON encoder escapes s: printable ASCII
