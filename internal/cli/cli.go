@@ -1,4 +1,4 @@
-// Package cli is the sluice command line: serve, account, key, validate.
+// Package cli is the sluice command line: serve, account, key, validate, segment.
 package cli
 
 import (
@@ -34,6 +34,7 @@ func commands() []command {
 		{"account", "account create NAME | account list | account token ID", account},
 		{"key", "key add --account ID --name NAME PUBKEY_FILE | key list --account ID | key rm --account ID KEY_ID", key},
 		{"validate", "validate --manifest M DATA_FILE: check a file offline, as the server would", validate},
+		{"segment", "segment query | segment export --account ID --filter F.json: count, list and export matching profiles", segmentCmd},
 	}
 }
 
