@@ -16,7 +16,7 @@ import (
 // and pkg/sftp hands them to its workers, so they reach WriteAt slightly out
 // of order. Writing each one with its own pwrite was the measured bottleneck;
 // the coalescer puts the stream back in order in memory and writes it in
-// large blocks, hashing the in-order stream on the way.
+// large blocks, hashing each block as it is written.
 const (
 	defaultFlushSize = 1 << 20 // bytes per disk write
 	defaultEarlyMax  = 2 << 20 // bytes held that arrived ahead of a gap
@@ -24,11 +24,14 @@ const (
 
 // coalescer is an io.WriterAt over dst that buffers in-order bytes.
 //
-// Under mu: [0, next) is every byte the stream has placed, hashed by h while
-// hashOK; buf holds [bufOff, next) not yet handed off; early holds chunks
-// past next; spans are ranges written straight to dst. Besides buf there is
-// at most one other buffer: spare (idle), pending (full, waiting for a
-// writer to take it) or in flight (being written outside the lock).
+// Under mu: [0, next) is every byte the stream has placed; buf holds
+// [bufOff, next) not yet handed off; early holds chunks past next; spans are
+// ranges written straight to dst. Besides buf there is at most one other
+// buffer: spare (idle), pending (full, waiting for a writer to take it) or
+// in flight (being hashed and written outside the lock). Blocks leave in
+// stream order, one at a time, so h sees the stream in order; h belongs to
+// whoever writes the current block (the in-flight writer, or mu's holder
+// when nothing is in flight).
 type coalescer struct {
 	dst       io.WriterAt
 	flushSize int
@@ -48,15 +51,16 @@ type coalescer struct {
 	earlyBytes int
 	free       [][]byte // spent early chunks, for reuse
 
-	spans  []span // sorted, merged
-	h      hash.Hash
-	hashOK bool
-	err    error // sticky: the first failed write to dst
+	spans  []span    // sorted, merged
+	h      hash.Hash // of every block written while hashOK
+	hashOK bool      // the stream has been in order and in band so far
+	err    error     // sticky: the first failed write to dst
 }
 
 type block struct {
-	buf []byte
-	off int64
+	buf  []byte
+	off  int64
+	hash bool // the stream was in order up to here: feed h
 }
 
 type span struct{ start, end int64 }
@@ -130,9 +134,6 @@ func (c *coalescer) push(p []byte, off int64) {
 		}
 		n := copy(c.buf[len(c.buf):cap(c.buf)], p)
 		c.buf = c.buf[:len(c.buf)+n]
-		if c.hashOK {
-			c.h.Write(p[:n])
-		}
 		p, off, c.next = p[n:], off+int64(n), c.next+int64(n)
 	}
 }
@@ -230,7 +231,7 @@ func (c *coalescer) handOff() {
 			if c.spare == nil {
 				c.spare = make([]byte, 0, c.flushSize)
 			}
-			c.pending = &block{buf: c.buf, off: c.bufOff}
+			c.pending = &block{buf: c.buf, off: c.bufOff, hash: c.hashOK}
 			c.buf, c.spare = c.spare, nil
 		}
 	}
@@ -239,8 +240,11 @@ func (c *coalescer) handOff() {
 	}
 }
 
-// flush writes a block outside the lock, then gives its buffer back.
+// flush hashes and writes a block outside the lock, then gives its buffer back.
 func (c *coalescer) flush(b *block) {
+	if b.hash {
+		c.h.Write(b.buf)
+	}
 	_, err := c.dst.WriteAt(b.buf, b.off)
 	c.mu.Lock()
 	if err != nil {
@@ -252,6 +256,9 @@ func (c *coalescer) flush(b *block) {
 }
 
 func (c *coalescer) writeLocked(b *block) {
+	if b.hash {
+		c.h.Write(b.buf)
+	}
 	if _, err := c.dst.WriteAt(b.buf, b.off); err != nil {
 		c.fail(err)
 	}
@@ -274,7 +281,7 @@ func (c *coalescer) settle() {
 			c.spare, c.pending = c.pending.buf[:0], nil
 		default:
 			if len(c.buf) > 0 {
-				c.writeLocked(&block{buf: c.buf, off: c.bufOff})
+				c.writeLocked(&block{buf: c.buf, off: c.bufOff, hash: c.hashOK})
 				c.buf = c.buf[:0]
 			}
 			c.bufOff = c.next

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"sluice/internal/blob"
 	"sluice/internal/store"
@@ -189,12 +190,15 @@ func (u *upload) commit(w written) error {
 	ss := u.h.ss
 	ctx, cancel := ss.srv.opCtx()
 	defer cancel()
+	start := time.Now()
 	if err := u.bw.Commit(); err != nil {
 		ss.srv.usage.release(ss.account, u.reserved)
 		ss.srv.m.upload(resultAborted)
 		return fmt.Errorf("commit upload %s: %w", u.t.name, err)
 	}
 	sha, err := ss.blobSHA256(ctx, u.key, w.SHA256)
+	ss.log.Debug("upload stored", slog.String("name", u.t.name), slog.Duration("took", time.Since(start)),
+		slog.Bool("rehashed", w.SHA256 == ""))
 	if err == nil && u.t.temp {
 		ss.keepPending(&pendingFile{t: u.t, key: u.key, size: w.Size, sha: sha, at: ss.srv.cfg.Now()})
 		return nil
