@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -52,6 +53,7 @@ type options struct {
 	cpuProfile string
 	sshd       string
 	verbose    bool
+	nice       int
 }
 
 func parseFlags(args []string) (options, error) {
@@ -63,6 +65,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.dir, "dir", "", "work folder (default: a new temporary folder)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work folder")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the sluice server to this file")
+	fs.IntVar(&o.nice, "nice", 0, "run servers and clients at this niceness (e.g. -10 on a shared machine; needs root)")
 	fs.BoolVar(&o.verbose, "v", false, "show the sluice server's log of each upload")
 	fs.StringVar(&o.sshd, "sshd", "/usr/sbin/sshd", "OpenSSH server binary (apt-get install -y openssh-server)")
 	if err := fs.Parse(args); err != nil {
@@ -114,6 +117,12 @@ func benchMain(args []string) error {
 	for _, bin := range []string{"sftp", o.sshd} {
 		if _, err := exec.LookPath(bin); err != nil {
 			return fmt.Errorf("%s not found (apt-get install -y openssh-client openssh-server): %w", bin, err)
+		}
+	}
+	if o.nice != 0 {
+		// Children inherit it: both servers and every sftp client alike.
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, 0, o.nice); err != nil {
+			return fmt.Errorf("set niceness %d: %w", o.nice, err)
 		}
 	}
 	work, err := workDir(o)
@@ -240,7 +249,7 @@ func upload(ctx context.Context, o options, t target, keyFile, data string) (tim
 }
 
 func report(o options, targets []target, res map[string]*results, hwm int64) {
-	fmt.Printf("\n%d runs each, %d bytes, cipher %s\n", o.runs, o.size, o.cipher)
+	fmt.Printf("\n%d runs each, %d bytes, cipher %s, niceness %d\n", o.runs, o.size, o.cipher, o.nice)
 	for _, t := range targets {
 		r := res[t.name]
 		fmt.Printf("%-8s median %7.1f MB/s  (runs: %s)  CPU median: server %.2fs, client %.2fs\n",

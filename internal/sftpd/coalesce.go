@@ -27,25 +27,30 @@ const (
 // Under mu: [0, next) is every byte the stream has placed; buf holds
 // [bufOff, next) not yet handed off; early holds chunks past next; spans are
 // ranges written straight to dst. Besides buf there is at most one other
-// buffer: spare (idle), pending (full, waiting for a writer to take it) or
-// in flight (being hashed and written outside the lock). Blocks leave in
-// stream order, one at a time, so h sees the stream in order; h belongs to
-// whoever writes the current block (the in-flight writer, or mu's holder
-// when nothing is in flight).
+// buffer: spare (idle) or in flight (with the flusher goroutine, which
+// hashes and writes it). Writers never wait for the disk unless both
+// buffers are full: pkg/sftp answers writes in order, so one slow write
+// would hold back every answer behind it and stall the client.
+//
+// Blocks leave in stream order, one at a time, so h sees the stream in
+// order; h belongs to the flusher while a block is in flight, to mu's
+// holder otherwise.
 type coalescer struct {
 	dst       io.WriterAt
 	flushSize int
 	earlyMax  int
 
 	mu       sync.Mutex
-	cond     *sync.Cond // signalled when an in-flight block is written
+	cond     *sync.Cond // signalled when the flusher is done with a block
 	buf      []byte
 	bufOff   int64
 	spare    []byte
-	pending  *block
 	inflight bool
 	next     int64
 	end      int64 // highest end offset written
+
+	blocks chan *block    // to the flusher; at most one is out at a time
+	done   chan struct{} // closed when the flusher has ended
 
 	early      map[int64][]byte
 	earlyBytes int
@@ -76,8 +81,10 @@ func newCoalescer(dst io.WriterAt, flushSize, earlyMax int) *coalescer {
 	c := &coalescer{
 		dst: dst, flushSize: flushSize, earlyMax: earlyMax,
 		early: map[int64][]byte{}, h: sha256.New(), hashOK: true,
+		blocks: make(chan *block, 1), done: make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
+	go c.flusher() // ended by finish
 	return c
 }
 
@@ -91,14 +98,8 @@ func (c *coalescer) WriteAt(p []byte, off int64) (int, error) {
 		c.end = max(c.end, off+int64(len(p)))
 		c.place(p, off)
 	}
-	err, b := c.err, c.pending
-	if b != nil {
-		c.pending, c.inflight = nil, true
-	}
+	err := c.err
 	c.mu.Unlock()
-	if b != nil {
-		c.flush(b)
-	}
 	if err != nil {
 		return 0, err
 	}
@@ -216,43 +217,42 @@ func (c *coalescer) direct(p []byte, off int64) {
 	c.addSpan(span{off, off + int64(len(p))})
 }
 
-// handOff makes buf pending (a writer takes it after unlocking) and starts
-// an empty buf. It waits while the other buffer is in flight.
+// handOff gives buf to the flusher and starts an empty buf. It waits while
+// the other buffer is in flight.
 func (c *coalescer) handOff() {
 	for len(c.buf) > 0 && c.err == nil {
-		switch {
-		case c.pending != nil:
-			// buf would be a third buffer; write the pending one here.
-			c.writeLocked(c.pending)
-			c.spare, c.pending = c.pending.buf[:0], nil
-		case c.inflight:
+		if c.inflight {
 			c.cond.Wait()
-		default:
-			if c.spare == nil {
-				c.spare = make([]byte, 0, c.flushSize)
-			}
-			c.pending = &block{buf: c.buf, off: c.bufOff, hash: c.hashOK}
-			c.buf, c.spare = c.spare, nil
+			continue
 		}
+		if c.spare == nil {
+			c.spare = make([]byte, 0, c.flushSize)
+		}
+		c.inflight = true
+		c.blocks <- &block{buf: c.buf, off: c.bufOff, hash: c.hashOK} // never blocks: nothing else is out
+		c.buf, c.spare = c.spare, nil
 	}
 	if len(c.buf) == 0 {
 		c.bufOff = c.next
 	}
 }
 
-// flush hashes and writes a block outside the lock, then gives its buffer back.
-func (c *coalescer) flush(b *block) {
-	if b.hash {
-		c.h.Write(b.buf)
+// flusher hashes and writes blocks outside the lock, giving each buffer back.
+func (c *coalescer) flusher() {
+	defer close(c.done)
+	for b := range c.blocks {
+		if b.hash {
+			c.h.Write(b.buf)
+		}
+		_, err := c.dst.WriteAt(b.buf, b.off)
+		c.mu.Lock()
+		if err != nil {
+			c.fail(err)
+		}
+		c.spare, c.inflight = b.buf[:0], false
+		c.cond.Broadcast()
+		c.mu.Unlock()
 	}
-	_, err := c.dst.WriteAt(b.buf, b.off)
-	c.mu.Lock()
-	if err != nil {
-		c.fail(err)
-	}
-	c.spare, c.inflight = b.buf[:0], false
-	c.cond.Broadcast()
-	c.mu.Unlock()
 }
 
 func (c *coalescer) writeLocked(b *block) {
@@ -272,30 +272,24 @@ func (c *coalescer) fail(err error) {
 
 // settle puts everything before next on dst and empties buf.
 func (c *coalescer) settle() {
-	for {
-		switch {
-		case c.inflight:
-			c.cond.Wait()
-		case c.pending != nil:
-			c.writeLocked(c.pending)
-			c.spare, c.pending = c.pending.buf[:0], nil
-		default:
-			if len(c.buf) > 0 {
-				c.writeLocked(&block{buf: c.buf, off: c.bufOff, hash: c.hashOK})
-				c.buf = c.buf[:0]
-			}
-			c.bufOff = c.next
-			return
-		}
+	for c.inflight {
+		c.cond.Wait()
 	}
+	if len(c.buf) > 0 {
+		c.writeLocked(&block{buf: c.buf, off: c.bufOff, hash: c.hashOK})
+		c.buf = c.buf[:0]
+	}
+	c.bufOff = c.next
 }
 
-// finish writes out everything held and reports what was stored. Call it
-// once, after the last WriteAt has returned.
+// finish writes out everything held, stops the flusher and reports what was
+// stored. Call it once, after the last WriteAt has returned.
 func (c *coalescer) finish() (written, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.settle()
+	close(c.blocks)
+	<-c.done
 	offs := make([]int64, 0, len(c.early))
 	for off := range c.early {
 		offs = append(offs, off)
