@@ -49,7 +49,7 @@ type coalescer struct {
 	next     int64
 	end      int64 // highest end offset written
 
-	blocks chan *block    // to the flusher; at most one is out at a time
+	blocks chan *block   // to the flusher; at most one is out at a time
 	done   chan struct{} // closed when the flusher has ended
 
 	early      map[int64][]byte
