@@ -154,6 +154,8 @@ func subsystemName(payload []byte) string {
 // drop to them first (TransferError), so cut-off uploads are discarded.
 func (ss *session) runSFTP(ch ssh.Channel) {
 	h := &handlers{ss: ss, notes: ch.Stderr()}
+	// The allocator reuses packet buffers once a reply is sent; safe here
+	// because WriteAt copies what it keeps before returning.
 	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h}, sftp.WithRSAllocator())
 	err := rs.Serve()
 	if err != nil && !errors.Is(err, io.EOF) {
