@@ -21,6 +21,8 @@ type Store interface {
 	Profiles
 	Events
 	Outbox
+	Webhooks
+	Deliveries
 	Tx
 	Close() error
 }

@@ -23,6 +23,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, open) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open) })
+	t.Run("FanOut", func(t *testing.T) { testFanOut(t, open) })
+	t.Run("ClaimDeliveries", func(t *testing.T) { testClaimDeliveries(t, open) })
+	t.Run("RecordAttempts", func(t *testing.T) { testRecordAttempts(t, open) })
+	t.Run("DeliveryPages", func(t *testing.T) { testDeliveryPages(t, open) })
 }
 
 // t0 is the suite's fixed clock start; times are whole milliseconds so they
