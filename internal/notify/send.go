@@ -15,7 +15,9 @@ func (n *Notifier) sendLoop(ctx context.Context) {
 	every(ctx, n.cfg.NotifyPoll, n.wake, n.sendDue)
 }
 
-// sendDue sends every delivery that is due, a batch at a time.
+// sendDue sends deliveries until none is due. A claim holds at most one
+// delivery per target (the store keeps each target's order), so the next
+// one to that target comes with the next claim.
 func (n *Notifier) sendDue(ctx context.Context) {
 	defer n.updatePending(ctx)
 	for ctx.Err() == nil {
@@ -25,10 +27,10 @@ func (n *Notifier) sendDue(ctx context.Context) {
 			n.logErr(ctx, "claim deliveries", err)
 			return
 		}
-		n.sendAll(ctx, ds)
-		if len(ds) < batchSize {
+		if len(ds) == 0 {
 			return
 		}
+		n.sendAll(ctx, ds)
 	}
 }
 

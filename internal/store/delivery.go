@@ -66,7 +66,9 @@ type Deliveries interface {
 	// item done, in one transaction. errs.Conflict if the item was done already.
 	FanOut(ctx context.Context, outboxID int64, ds []Delivery, at time.Time) error
 	// ClaimDeliveries takes up to limit pending deliveries due at now, the
-	// most overdue first, and moves their next attempt to until. A claim not
+	// most overdue first, and moves their next attempt to until. Only the
+	// oldest pending delivery of each (channel, target) is taken, so that one
+	// receiver gets its notifications in order, one at a time. A claim not
 	// followed by RecordAttempt (the sender died) is due again at until.
 	ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]Delivery, error)
 	// RecordAttempt logs an attempt and sets the delivery's status and next

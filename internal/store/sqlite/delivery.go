@@ -76,13 +76,20 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, outboxID int64, d store.Del
 	return nil
 }
 
+// claimDeliveriesQuery finds due deliveries that are the oldest pending one of their
+// (channel, target): one target's notifications go out in order.
+const claimDeliveriesQuery = `SELECT ` + deliveryCols + ` FROM deliveries d
+	WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+	AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.status = 'pending' AND o.channel = d.channel
+		AND o.target = d.target AND o.id < d.id)
+	ORDER BY d.next_attempt_at, d.id LIMIT ?`
+
 // ClaimDeliveries takes due pending deliveries and pushes their next attempt to until.
 func (db *DB) ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]store.Delivery, error) {
 	var out []store.Delivery
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = scanDeliveries(tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
-			WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`, ms(now), limit))
+		out, err = scanDeliveries(tx.QueryContext(ctx, claimDeliveriesQuery, ms(now), limit))
 		if err != nil {
 			return err
 		}

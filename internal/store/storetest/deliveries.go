@@ -203,3 +203,45 @@ func testDeliveryPages(t *testing.T, open Opener) {
 		t.Fatalf("pending counts %v %v", counts, err)
 	}
 }
+
+// testDeliveryOrder: one target gets its deliveries one at a time, oldest
+// first, even while the oldest waits for a retry.
+func testDeliveryOrder(t *testing.T, open Opener) {
+	st := open(t)
+	MustAccount(t, st, "A-1")
+	for _, name := range []string{"first.manifest", "second.manifest"} {
+		it := MustOutboxItem(t, st, "A-1", name, t0)
+		if err := st.FanOut(ctx(t), it.ID, []store.Delivery{delivery(it, store.ChannelEmail, store.Webhook{})}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := MustOutboxItem(t, st, "A-1", "other.manifest", t0)
+	d := delivery(other, store.ChannelEmail, store.Webhook{})
+	d.Target = "someone-else@example.com"
+	if err := st.FanOut(ctx(t), other.ID, []store.Delivery{d}, t0); err != nil {
+		t.Fatal(err)
+	}
+	ids := claimIDs(t, st, t0, t0.Add(time.Second))
+	if len(ids) != 2 {
+		t.Fatalf("claimed %v; want the first delivery to each of the two addresses", ids)
+	}
+	first := ids[0]
+	done := store.DeliveryAttempt{DeliveryID: ids[1], At: t0, StatusCode: 250}
+	if err := st.RecordAttempt(ctx(t), done, store.DeliveryDelivered, t0); err != nil {
+		t.Fatal(err)
+	}
+	fail := store.DeliveryAttempt{DeliveryID: first, At: t0, Error: "421 try later"}
+	if err := st.RecordAttempt(ctx(t), fail, store.DeliveryPending, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := claimIDs(t, st, t0.Add(time.Minute), t0.Add(2*time.Minute)); len(got) != 0 {
+		t.Fatalf("claimed %v while the address's oldest delivery waits for its retry", got)
+	}
+	ok := store.DeliveryAttempt{DeliveryID: first, At: t0.Add(time.Hour), StatusCode: 250}
+	if err := st.RecordAttempt(ctx(t), ok, store.DeliveryDelivered, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := claimIDs(t, st, t0.Add(time.Hour), t0.Add(2*time.Hour)); len(got) != 1 || got[0] <= first {
+		t.Fatalf("after the first was delivered, claimed %v; want the second to that address", got)
+	}
+}

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open) })
 	t.Run("FanOut", func(t *testing.T) { testFanOut(t, open) })
 	t.Run("ClaimDeliveries", func(t *testing.T) { testClaimDeliveries(t, open) })
+	t.Run("DeliveryOrder", func(t *testing.T) { testDeliveryOrder(t, open) })
 	t.Run("RecordAttempts", func(t *testing.T) { testRecordAttempts(t, open) })
 	t.Run("DeliveryPages", func(t *testing.T) { testDeliveryPages(t, open) })
 }

@@ -35,6 +35,8 @@ CREATE TABLE deliveries (
     UNIQUE (outbox_id, channel)
 );
 CREATE INDEX deliveries_due ON deliveries(next_attempt_at, id) WHERE status = 'pending';
+-- Each target's pending deliveries go out one at a time, oldest first.
+CREATE INDEX deliveries_queue ON deliveries(channel, target, id) WHERE status = 'pending';
 CREATE INDEX deliveries_webhook ON deliveries(webhook_id, id);
 
 CREATE TABLE delivery_attempts (
