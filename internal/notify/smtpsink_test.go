@@ -34,6 +34,7 @@ type sinkOpts struct {
 	user, pass  string      // when set, mail is refused until AUTH PLAIN with these
 	tls         *tls.Config // offered with STARTTLS, or from the start when implicit
 	implicitTLS bool
+	refuse      string // a recipient answered with 550
 }
 
 type received struct {
@@ -118,6 +119,9 @@ func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if to == ss.sink.opts.refuse {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
 	ss.cur.To = append(ss.cur.To, to)
 	return nil
 }

@@ -47,7 +47,7 @@ type Delivery struct {
 	LastError     string
 	CreatedAt     time.Time
 	DeliveredAt   *time.Time
-	AttemptLog    []DeliveryAttempt // oldest first; filled by WebhookDeliveries only
+	AttemptLog    []DeliveryAttempt // oldest first; filled by WebhookDeliveries and ImportDeliveries
 }
 
 // DeliveryAttempt is one try at sending a delivery.
@@ -80,6 +80,10 @@ type Deliveries interface {
 	// WebhookDeliveries lists a webhook's deliveries, newest first, each with
 	// its attempt log. errs.NotFound if the webhook is not the account's.
 	WebhookDeliveries(ctx context.Context, accountID string, webhookID int64, p Page) ([]Delivery, error)
+	// ImportDeliveries lists the deliveries of an import's notifications,
+	// oldest first, each with its attempt log. errs.NotFound if the import is
+	// not the account's.
+	ImportDeliveries(ctx context.Context, accountID string, importID int64) ([]Delivery, error)
 	// PendingDeliveries counts pending deliveries by channel.
 	PendingDeliveries(ctx context.Context) (map[Channel]int, error)
 }

@@ -165,6 +165,19 @@ func (db *DB) WebhookDeliveries(ctx context.Context, accountID string, webhookID
 	return ds, db.attachAttempts(ctx, ds)
 }
 
+// ImportDeliveries lists an import's deliveries, oldest first, with their attempts.
+func (db *DB) ImportDeliveries(ctx context.Context, accountID string, importID int64) ([]store.Delivery, error) {
+	if _, err := db.Import(ctx, accountID, importID); err != nil {
+		return nil, err
+	}
+	ds, err := scanDeliveries(db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+		WHERE import_id = ? AND account_id = ? ORDER BY id`, importID, accountID))
+	if err != nil || len(ds) == 0 {
+		return ds, err
+	}
+	return ds, db.attachAttempts(ctx, ds)
+}
+
 // attachAttempts fills each delivery's attempt log with one query.
 func (db *DB) attachAttempts(ctx context.Context, ds []store.Delivery) error {
 	at := make(map[int64]*store.Delivery, len(ds))

@@ -168,6 +168,13 @@ func testRecordAttempts(t *testing.T, open Opener) {
 		d.AttemptLog[2].StatusCode != 204 || d.AttemptLog[2].Duration != 250*time.Millisecond {
 		t.Fatalf("attempt log: %+v", d.AttemptLog)
 	}
+	byImport, err := st.ImportDeliveries(ctx(t), "A-1", it.ImportID)
+	if err != nil || len(byImport) != 1 || byImport[0].ID != id || len(byImport[0].AttemptLog) != 3 {
+		t.Fatalf("import deliveries: %+v %v", byImport, err)
+	}
+	if _, err := st.ImportDeliveries(ctx(t), "B-1", it.ImportID); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("another account's import deliveries: %v", err)
+	}
 	if _, err := st.WebhookDeliveries(ctx(t), "B-1", w.ID, store.Page{}); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("another account's webhook deliveries: %v", err)
 	}
