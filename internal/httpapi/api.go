@@ -33,12 +33,13 @@ type HostKey struct {
 
 // Deps is what the API needs; the app fills it.
 type Deps struct {
-	Auth    Authenticator
-	Keys    *keys.Service
-	Store   Reader
-	Server  func() ServerInfo
-	Metrics http.Handler
-	Logger  *slog.Logger
+	Auth     Authenticator
+	Keys     *keys.Service
+	Store    Reader
+	Webhooks WebhookStore
+	Server   func() ServerInfo
+	Metrics  http.Handler
+	Logger   *slog.Logger
 }
 
 // API serves the routes of Routes.
@@ -71,6 +72,12 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
 		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
 		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+		{Pattern: "GET /api/v1/webhooks", Auth: true, Handler: a.listWebhooks},
+		{Pattern: "POST /api/v1/webhooks", Auth: true, Handler: a.addWebhook},
+		{Pattern: "DELETE /api/v1/webhooks/{id}", Auth: true, Handler: a.deleteWebhook},
+		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries},
+		{Pattern: "GET /api/v1/notifications", Auth: true, Handler: a.getNotifications},
+		{Pattern: "PUT /api/v1/notifications", Auth: true, Handler: a.setNotifications},
 	}
 }
 
