@@ -1,0 +1,132 @@
+package pipeline_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sluice/internal/blob"
+	"sluice/internal/pipeline"
+	"sluice/internal/store"
+	"sluice/internal/store/sqlite"
+)
+
+// harness runs a real pipeline on a real SQLite store and local blob store;
+// uploads go in the way sftpd puts them: blob committed, upload recorded,
+// subscriber told.
+type harness struct {
+	t     *testing.T
+	st    *sqlite.DB
+	blobs *blob.Local
+	p     *pipeline.Pipeline
+	clock func() time.Time
+}
+
+func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "s.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewLocal(filepath.Join(dir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pipeline.Config{Workers: 2, BatchRows: 3, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
+		PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
+	if tune != nil {
+		tune(&cfg)
+	}
+	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, st, blobs)}
+	h.p.Start(context.Background())
+	t.Cleanup(func() {
+		h.p.Close()
+		st.Close()
+		blobs.Close()
+	})
+	return h
+}
+
+func (h *harness) account(id string) {
+	h.t.Helper()
+	if err := h.st.CreateAccount(h.t.Context(), store.Account{ID: id, Name: id, CreatedAt: time.Now()}, []byte(id)); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) upload(acct, name, content string) {
+	h.t.Helper()
+	key := blob.NewKey(acct)
+	w, err := h.blobs.Create(h.t.Context(), key)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	w.WriteAt([]byte(content), 0)
+	if err := w.Commit(); err != nil {
+		h.t.Fatal(err)
+	}
+	kind := store.KindData
+	if filepath.Ext(name) == ".manifest" {
+		kind = store.KindManifest
+	}
+	sum := sha256.Sum256([]byte(content))
+	u, _, err := h.st.RecordUpload(h.t.Context(), store.Upload{AccountID: acct, Name: name, Kind: kind,
+		Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), BlobKey: key, CreatedAt: time.Now()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.p.UploadCompleted(h.t.Context(), u)
+}
+
+// ended waits for the import of a manifest to end and returns it.
+func (h *harness) ended(acct, manifest string) store.Import {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		imps, err := h.st.ListImports(h.t.Context(), acct, store.ImportFilter{})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, imp := range imps {
+			if imp.ManifestName == manifest && imp.Status.Ended() {
+				return imp
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.t.Fatalf("import of %s did not end", manifest)
+	return store.Import{}
+}
+
+func (h *harness) errorFile(imp store.Import) string {
+	h.t.Helper()
+	out := string(imp.ErrorHeader)
+	err := h.st.ErrorRows(h.t.Context(), imp.ID, func(l []byte) error { out += string(l); return nil })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+func (h *harness) profile(acct, ident string) store.Profile {
+	h.t.Helper()
+	p, err := h.st.ProfileByIdentifier(h.t.Context(), acct, ident)
+	if err != nil {
+		h.t.Fatalf("profile %s: %v", ident, err)
+	}
+	return p
+}
+
+func (h *harness) outbox() []store.OutboxItem {
+	h.t.Helper()
+	items, err := h.st.PendingOutbox(h.t.Context(), 1000)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return items
+}

@@ -1,0 +1,78 @@
+package pipeline_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"sluice/internal/pipeline"
+	"sluice/internal/store"
+)
+
+func profileFile(name string, rows int) string {
+	var b strings.Builder
+	b.WriteString("identity,Name,Seq\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "user-%d,%s,%d\n", i%50, name, i)
+	}
+	return b.String()
+}
+
+const nameManifest = `{"type": "profile", "fileName": %q, "clientEmail": "ops@example.com"}`
+
+// TestAccountOrder: three imports of one account touching the same profiles
+// run one at a time in manifest order, while another account's import runs
+// alongside them.
+func TestAccountOrder(t *testing.T) {
+	h := newHarness(t, func(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 })
+	h.account("A-1")
+	h.account("B-1")
+	for _, n := range []string{"first", "second", "third"} {
+		h.upload("A-1", n+".csv", profileFile(n, 5000))
+	}
+	h.upload("B-1", "b.csv", profileFile("bee", 20000))
+	h.upload("B-1", "b.manifest", fmt.Sprintf(nameManifest, "b.csv"))
+	for _, n := range []string{"first", "second", "third"} {
+		h.upload("A-1", n+".manifest", fmt.Sprintf(nameManifest, n+".csv"))
+	}
+	var a []store.Import
+	for _, n := range []string{"first", "second", "third"} {
+		a = append(a, h.ended("A-1", n+".manifest"))
+	}
+	b := h.ended("B-1", "b.manifest")
+	for i := 1; i < len(a); i++ {
+		if a[i].StartedAt.Before(*a[i-1].FinishedAt) {
+			t.Fatalf("import %d started at %s, before import %d finished at %s", a[i].ID, a[i].StartedAt, a[i-1].ID, a[i-1].FinishedAt)
+		}
+	}
+	if b.StartedAt.After(*a[2].FinishedAt) || a[0].StartedAt.After(*b.FinishedAt) {
+		t.Fatalf("account B's import (%s–%s) did not run alongside account A's (%s–%s)",
+			b.StartedAt, b.FinishedAt, a[0].StartedAt, a[2].FinishedAt)
+	}
+	if got := h.profile("A-1", "user-7").Props["Name"]; got.S != "third" {
+		t.Fatalf("user-7's Name is %v, want the last import's", got)
+	}
+	if got := h.profile("B-1", "user-7").Props["Name"]; got.S != "bee" {
+		t.Fatalf("account B's user-7 Name is %v", got)
+	}
+}
+
+func TestEventPropertyLimit(t *testing.T) {
+	h := newHarness(t, nil)
+	h.account("A-1")
+	cols, vals := []string{"identity", "evtName"}, []string{"u1", "E"}
+	for i := range 101 {
+		cols, vals = append(cols, fmt.Sprintf("p%d", i)), append(vals, "v")
+	}
+	hundred := append(append([]string(nil), vals[:102]...), "") // 100 properties filled, the 101st empty
+	data := strings.Join(cols, ",") + "\n" + strings.Join(vals, ",") + "\n" + strings.Join(hundred, ",") + "\n"
+	h.upload("A-1", "data.csv", data)
+	h.upload("A-1", "m.manifest", `{"type": "event", "fileName": "data.csv", "clientEmail": "ops@example.com"}`)
+	imp := h.ended("A-1", "m.manifest")
+	if imp.RowsFailed != 1 || imp.RowsImported != 1 {
+		t.Fatalf("%+v", imp)
+	}
+	if ef := h.errorFile(imp); !strings.HasSuffix(ef, ",Cannot have more than 100 event properties\n") {
+		t.Fatalf("error file %q", ef[len(ef)-80:])
+	}
+}

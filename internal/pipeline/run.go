@@ -1,0 +1,199 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"sluice/internal/blob"
+	"sluice/internal/csvstream"
+	"sluice/internal/errs"
+	"sluice/internal/manifest"
+	"sluice/internal/store"
+)
+
+// run processes one claimed import to its end, resuming at its checkpoint.
+// It returns an error only for internal failures (store, blob), after which
+// the import is retried; file-level failures end the import here.
+func (p *Pipeline) run(ctx context.Context, imp store.Import, owner string) error {
+	start := time.Now()
+	src, rr, err := p.open(ctx, &imp)
+	if src != nil {
+		defer src.Close()
+	}
+	var fe *fileError
+	if errors.As(err, &fe) {
+		return p.finish(ctx, imp, owner, fe.msg)
+	}
+	if err != nil {
+		return err
+	}
+	if err := p.stream(ctx, &imp, owner, rr); err != nil {
+		if errors.As(err, &fe) {
+			return p.finish(ctx, imp, owner, fe.msg)
+		}
+		return err
+	}
+	imp.Checkpoint = rr.cp
+	p.metrics.observeDone(imp, time.Since(start))
+	return p.finish(ctx, imp, owner, "")
+}
+
+// open opens the data stream at the import's checkpoint and reads the header.
+func (p *Pipeline) open(ctx context.Context, imp *store.Import) (io.Closer, *rowReader, error) {
+	m, prob := manifest.Parse(imp.Manifest)
+	if prob != nil {
+		return nil, nil, &fileError{msg: prob.Error()}
+	}
+	up, err := p.store.Upload(ctx, imp.AccountID, imp.DataUploadID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read data upload: %w", err)
+	}
+	src, err := p.blobs.Open(ctx, up.BlobKey)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil, &fileError{msg: msgNoDataFile}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("open data file: %w", err)
+	}
+	loc, err := p.location(ctx, imp.AccountID)
+	if err != nil {
+		return src, nil, err
+	}
+	cr := csvstream.NewReader(src, 0)
+	header, errHeader, conv, err := readHeader(cr, m, loc)
+	if err != nil {
+		return src, nil, err
+	}
+	cp := imp.Checkpoint
+	if cp.BytesRead > 0 {
+		if cr, err = seekTo(src, cp.BytesRead); err != nil {
+			return src, nil, err
+		}
+	} else {
+		cp.BytesRead, cp.ErrorBytes = cr.Offset(), int64(len(errHeader))
+	}
+	if len(imp.ErrorHeader) == 0 {
+		imp.ErrorHeader = errHeader
+	}
+	return src, &rowReader{csv: cr, conv: conv, typ: m.Type, header: header, cp: cp,
+		accID: imp.AccountID, impID: imp.ID, limit: p.cfg.BatchRows, clock: p.now}, nil
+}
+
+func seekTo(src blob.Reader, off int64) (*csvstream.Reader, error) {
+	if _, err := src.Seek(off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("seek to checkpoint %d: %w", off, err)
+	}
+	return csvstream.NewReader(src, off), nil
+}
+
+func (p *Pipeline) location(ctx context.Context, accountID string) (*time.Location, error) {
+	a, err := p.store.Account(ctx, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("read account: %w", err)
+	}
+	if a.TimeZone == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("account time zone %q: %w", a.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// stream reads batches in one goroutine and applies them in this one, so
+// parsing and writing overlap on two cores.
+func (p *Pipeline) stream(ctx context.Context, imp *store.Import, owner string, rr *rowReader) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *batch, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- produce(ctx, rr, batches)
+	}()
+	first := true
+	for b := range batches {
+		if err := p.commit(ctx, imp, owner, b, first); err != nil {
+			cancel()
+			for range batches {
+			}
+			<-readErr
+			return err
+		}
+		first = false
+	}
+	return <-readErr
+}
+
+func produce(ctx context.Context, rr *rowReader, out chan<- *batch) error {
+	for {
+		b, err := rr.next()
+		if b != nil && (b.rows() > 0 || errors.Is(err, io.EOF)) {
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, b *batch, first bool) error {
+	err := p.store.InBatch(ctx, func(tx store.BatchTx) error {
+		if first && imp.BytesRead == 0 {
+			if err := tx.SetErrorHeader(ctx, imp.ID, imp.ErrorHeader); err != nil {
+				return err
+			}
+		}
+		return b.apply(ctx, tx, imp, owner)
+	})
+	if err != nil {
+		return fmt.Errorf("apply batch of import %d: %w", imp.ID, err)
+	}
+	p.metrics.observeBatch(imp.Checkpoint, b.cp)
+	imp.Checkpoint = b.cp
+	return nil
+}
+
+// finish ends the import: failed with reason, or succeeded/partial by counts.
+func (p *Pipeline) finish(ctx context.Context, imp store.Import, owner, reason string) error {
+	imp.Error = reason
+	switch {
+	case reason != "":
+		imp.Status = store.StatusFailed
+	case imp.RowsFailed > 0:
+		imp.Status = store.StatusPartial
+	default:
+		imp.Status = store.StatusSucceeded
+	}
+	if err := p.store.Finish(ctx, imp, owner, p.now(), milestoneOf(imp.Status)); err != nil {
+		return fmt.Errorf("finish import %d: %w", imp.ID, err)
+	}
+	p.metrics.imports.WithLabelValues(string(imp.Status)).Inc()
+	p.log.Info("import ended", slog.Int64("import", imp.ID), slog.String("account", imp.AccountID),
+		slog.String("status", string(imp.Status)), slog.Int64("rows_imported", imp.RowsImported),
+		slog.Int64("rows_failed", imp.RowsFailed), slog.String("error", reason))
+	return nil
+}
+
+func milestoneOf(s store.Status) store.Milestone {
+	switch s {
+	case store.StatusSucceeded:
+		return store.MilestoneSucceeded
+	case store.StatusPartial:
+		return store.MilestonePartial
+	default:
+		return store.MilestoneFailed
+	}
+}
