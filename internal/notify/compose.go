@@ -29,18 +29,20 @@ var templateFS embed.FS
 // composer renders a mail delivery into a MIME message.
 type composer struct {
 	st          Store
-	from        string // RFC 5322 address, possibly with a display name
-	base        string // dashboard URL without a trailing slash
-	host        string // right-hand side of Message-IDs
+	from        string        // RFC 5322 address, possibly with a display name
+	publicURL   func() string // the dashboard's base URL
+	host        string        // right-hand side of Message-IDs
 	attachLimit int64
 	text        *texttemplate.Template
 	html        *htmltemplate.Template
 }
 
-func newComposer(cfg config.Config, st Store) (*composer, error) {
-	c := &composer{st: st, base: PublicBase(cfg), attachLimit: int64(cfg.AttachLimit)}
-	c.host = "localhost"
-	if u, err := url.Parse(c.base); err == nil && u.Hostname() != "" {
+func newComposer(cfg config.Config, st Store, publicURL func() string) (*composer, error) {
+	if publicURL == nil {
+		publicURL = func() string { return PublicBase(cfg) }
+	}
+	c := &composer{st: st, publicURL: publicURL, attachLimit: int64(cfg.AttachLimit), host: "localhost"}
+	if u, err := url.Parse(publicURL()); err == nil && u.Hostname() != "" {
 		c.host = u.Hostname()
 	}
 	c.from = cfg.SMTPFrom
@@ -119,7 +121,7 @@ func (c *composer) message(ctx context.Context, d store.Delivery) (*gomail.Msg, 
 func (c *composer) view(d store.Delivery, ev event) mailView {
 	imp := ev.Import
 	v := mailView{Event: ev.Event, Import: imp, File: imp.FileName, To: d.Target,
-		Link: c.base + "/imports/" + strconv.FormatInt(imp.ID, 10)}
+		Link: strings.TrimRight(c.publicURL(), "/") + "/imports/" + strconv.FormatInt(imp.ID, 10)}
 	if v.File == "" {
 		v.File = imp.ManifestName
 	}

@@ -15,6 +15,7 @@ import (
 
 	"sluice/internal/config"
 	"sluice/internal/notify"
+	"sluice/internal/notify/notifytest"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
 )
@@ -81,7 +82,7 @@ func kill(t *testing.T, cmd *exec.Cmd) {
 // waitMailDeliveries waits until the import has two deliveries and each satisfies ok.
 func waitMailDeliveries(t *testing.T, st *sqlite.DB, importID int64, what string, ok func(store.Delivery) bool) {
 	t.Helper()
-	waitFor(t, func() bool {
+	notifytest.WaitFor(t, func() bool {
 		ds, err := st.ImportDeliveries(t.Context(), acct, importID)
 		if err != nil {
 			t.Fatal(err)
@@ -104,7 +105,7 @@ func TestCrashRestartMailOnce(t *testing.T) {
 	if err := st.CreateAccount(t.Context(), store.Account{ID: acct, Name: "Acme", CreatedAt: time.Now()}, []byte("h")); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t) // nothing listens here yet: the SMTP server is down
+	addr := notifytest.FreeAddr(t) // nothing listens here yet: the SMTP server is down
 	smtpURL := "smtp://" + addr + "?starttls=none"
 	first := startHelper(t, dataDir, smtpURL)
 	imp := runImport(t, st, "crash", store.StatusSucceeded, nil)
@@ -114,7 +115,7 @@ func TestCrashRestartMailOnce(t *testing.T) {
 		return d.Status == store.DeliveryPending && (d.Milestone != store.MilestonePickedUp || d.Attempts >= 2)
 	})
 	kill(t, first)
-	sink := startSink(t, sinkOpts{addr: addr})
+	sink := notifytest.StartSMTP(t, notifytest.Options{Addr: addr})
 	second := startHelper(t, dataDir, smtpURL)
 	waitMailDeliveries(t, st, imp.ID, "delivered after the restart", func(d store.Delivery) bool {
 		return d.Status == store.DeliveryDelivered
@@ -126,10 +127,10 @@ func TestCrashRestartMailOnce(t *testing.T) {
 	startHelper(t, dataDir, smtpURL)
 	later := runImport(t, st, "later", store.StatusSucceeded, nil)
 	waitMailDeliveries(t, st, later.ID, "delivered", func(d store.Delivery) bool { return d.Status == store.DeliveryDelivered })
-	mails := sink.waitMails(t, 4)
+	mails := sink.WaitMails(t, 4)
 	count := map[string]int{}
 	for _, m := range mails {
-		p := parseMail(t, m.Data)
+		p := notifytest.Parse(t, m.Data)
 		count[p.Header.Get("X-Sluice-Import")+" "+p.Header.Get("X-Sluice-Event")]++
 	}
 	for _, id := range []int64{imp.ID, later.ID} {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"sluice/internal/notify/notifytest"
 	"sluice/internal/store"
 )
 
@@ -21,7 +22,7 @@ func TestEMLOutbox(t *testing.T) {
 	runImport(t, st, "events", store.StatusPartial, refused)
 	dir := filepath.Join(cfg.DataDir, "outbox")
 	var names []string
-	waitFor(t, func() bool { names = emlFiles(t, dir); return len(names) >= 2 }, "two .eml files in %s", dir)
+	notifytest.WaitFor(t, func() bool { names = emlFiles(t, dir); return len(names) >= 2 }, "two .eml files in %s", dir)
 	n.Close()
 	if names = emlFiles(t, dir); len(names) != 2 {
 		t.Fatalf("outbox holds %v, want two mails", names)
@@ -37,7 +38,7 @@ func TestEMLOutbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := parseMail(t, raw)
+			m := notifytest.Parse(t, raw)
 			if got := m.Header.Get("X-Sluice-Event"); got != string(wantEvents[i]) {
 				t.Fatalf("file %d is a %q mail, want %q (files sort by time)", i, got, wantEvents[i])
 			}

@@ -1,17 +1,9 @@
 package notify_test
 
 import (
-	"bytes"
 	"crypto/tls"
-	"encoding/base64"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net/mail"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -147,70 +139,4 @@ func invalidManifest(t *testing.T, st store.Store, name, clientEmail, reason str
 		t.Fatal(err)
 	}
 	return imp
-}
-
-// parsedMail is a MIME message taken apart with the standard library.
-type parsedMail struct {
-	Header      mail.Header
-	Text, HTML  string
-	Attachments map[string][]byte
-}
-
-func parseMail(t *testing.T, raw []byte) parsedMail {
-	t.Helper()
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("not a mail message: %v\n%s", err, raw)
-	}
-	p := parsedMail{Header: m.Header, Attachments: map[string][]byte{}}
-	walkPart(t, &p, m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), "", m.Body)
-	return p
-}
-
-func walkPart(t *testing.T, p *parsedMail, ctype, cte, disposition string, body io.Reader) {
-	t.Helper()
-	mt, params, err := mime.ParseMediaType(ctype)
-	if err != nil {
-		t.Fatalf("content type %q: %v", ctype, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		r := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := r.NextRawPart()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				t.Fatalf("multipart: %v", err)
-			}
-			walkPart(t, p, part.Header.Get("Content-Type"), part.Header.Get("Content-Transfer-Encoding"),
-				part.Header.Get("Content-Disposition"), part)
-		}
-	}
-	data := decodeBody(t, cte, body)
-	if d, dp, err := mime.ParseMediaType(disposition); err == nil && d == "attachment" {
-		p.Attachments[dp["filename"]] = data
-		return
-	}
-	switch mt {
-	case "text/plain":
-		p.Text = string(data)
-	case "text/html":
-		p.HTML = string(data)
-	}
-}
-
-func decodeBody(t *testing.T, cte string, body io.Reader) []byte {
-	t.Helper()
-	switch strings.ToLower(cte) {
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		t.Fatalf("decode %s body: %v", cte, err)
-	}
-	return b
 }

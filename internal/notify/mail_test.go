@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"sluice/internal/config"
+	"sluice/internal/notify/notifytest"
 	"sluice/internal/store"
 	"sluice/internal/store/storetest"
 )
 
 // byEvent finds the one mail about an import milestone.
-func byEvent(t *testing.T, mails []received, importID int64, ev store.Milestone) parsedMail {
+func byEvent(t *testing.T, mails []notifytest.Mail, importID int64, ev store.Milestone) notifytest.Parsed {
 	t.Helper()
-	var found []parsedMail
+	var found []notifytest.Parsed
 	for _, m := range mails {
-		p := parseMail(t, m.Data)
+		p := notifytest.Parse(t, m.Data)
 		if p.Header.Get("X-Sluice-Event") == string(ev) && p.Header.Get("X-Sluice-Import") == strconv.FormatInt(importID, 10) {
 			found = append(found, p)
 		}
@@ -60,14 +61,14 @@ func TestMailOverSMTP(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			st := newStore(t)
-			sink := startSink(t, sinkOpts{})
-			cfg := fastConfig(t, "smtp://"+sink.addr+"?starttls=none")
+			sink := notifytest.StartSMTP(t, notifytest.Options{})
+			cfg := fastConfig(t, "smtp://"+sink.Addr+"?starttls=none")
 			if c.attachLimit > 0 {
 				cfg.AttachLimit = config.Size(c.attachLimit)
 			}
 			startNotifier(t, cfg, st, nil)
 			imp := runImport(t, st, c.file, c.status, c.refused)
-			mails := sink.waitMails(t, 2)
+			mails := sink.WaitMails(t, 2)
 			byEvent(t, mails, imp.ID, store.MilestonePickedUp)
 			m := byEvent(t, mails, imp.ID, c.event)
 			checkMail(t, m, c.subject, imp.ID, c.text)
@@ -80,7 +81,7 @@ func TestMailOverSMTP(t *testing.T) {
 	}
 }
 
-func checkMail(t *testing.T, m parsedMail, subject string, importID int64, text []string) {
+func checkMail(t *testing.T, m notifytest.Parsed, subject string, importID int64, text []string) {
 	t.Helper()
 	if got := m.Header.Get("Subject"); got != subject {
 		t.Errorf("subject %q, want %q", got, subject)
@@ -127,7 +128,7 @@ func (wc *webhookCounter) count() int {
 // invalid for another reason is mailed.
 func TestNoMailForInvalidManifest(t *testing.T) {
 	st := newStore(t)
-	sink := startSink(t, sinkOpts{})
+	sink := notifytest.StartSMTP(t, notifytest.Options{})
 	recv := &webhookCounter{}
 	hook := httptest.NewServer(recv)
 	t.Cleanup(hook.Close)
@@ -135,7 +136,7 @@ func TestNoMailForInvalidManifest(t *testing.T) {
 	if err := st.SetNotificationWebhook(t.Context(), acct, w.ID); err != nil {
 		t.Fatal(err)
 	}
-	n := startNotifier(t, fastConfig(t, "smtp://"+sink.addr+"?starttls=none"), st, nil)
+	n := startNotifier(t, fastConfig(t, "smtp://"+sink.Addr+"?starttls=none"), st, nil)
 	cases := []struct {
 		name, manifest, email, reason string
 		mailed                        bool
@@ -148,15 +149,15 @@ func TestNoMailForInvalidManifest(t *testing.T) {
 	for _, c := range cases {
 		ids[c.name] = invalidManifest(t, st, c.manifest, c.email, c.reason).ID
 	}
-	waitFor(t, func() bool { return recv.count() == len(cases) }, "a webhook for each invalid manifest")
-	sink.waitMails(t, 1)
+	notifytest.WaitFor(t, func() bool { return recv.count() == len(cases) }, "a webhook for each invalid manifest")
+	sink.WaitMails(t, 1)
 	n.Close() // settle: every delivery that was made has been recorded
-	mails := sink.received()
+	mails := sink.Received()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := 0
 			for _, m := range mails {
-				if parseMail(t, m.Data).Header.Get("X-Sluice-Import") == strconv.FormatInt(ids[c.name], 10) {
+				if notifytest.Parse(t, m.Data).Header.Get("X-Sluice-Import") == strconv.FormatInt(ids[c.name], 10) {
 					got++
 				}
 			}
@@ -175,8 +176,8 @@ func TestNoMailForInvalidManifest(t *testing.T) {
 // import.still_processing milestone, and each becomes its own mail.
 func TestStillProcessingMailRepeats(t *testing.T) {
 	st := newStore(t)
-	sink := startSink(t, sinkOpts{})
-	cfg := fastConfig(t, "smtp://"+sink.addr+"?starttls=none")
+	sink := notifytest.StartSMTP(t, notifytest.Options{})
+	cfg := fastConfig(t, "smtp://"+sink.Addr+"?starttls=none")
 	cfg.ProcessingMailEvery = 50 * time.Millisecond
 	startNotifier(t, cfg, st, nil)
 	now := time.Now()
@@ -205,16 +206,16 @@ func TestStillProcessingMailRepeats(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Each reminder goes out while the import still runs.
-		sink.waitMails(t, 1+i)
+		sink.WaitMails(t, 1+i)
 	}
 	imp.Status = store.StatusSucceeded
 	if err := st.Finish(t.Context(), imp, "w", time.Now(), store.MilestoneSucceeded); err != nil {
 		t.Fatal(err)
 	}
-	mails := sink.waitMails(t, repeats+2)
+	mails := sink.WaitMails(t, repeats+2)
 	seen := map[string]bool{}
 	for i, m := range mails[1 : repeats+1] {
-		p := parseMail(t, m.Data)
+		p := notifytest.Parse(t, m.Data)
 		want := fmt.Sprintf("still importing long.csv: %s rows read so far", []string{"1,500", "3,000", "4,500"}[i])
 		if p.Header.Get("X-Sluice-Event") != string(store.MilestoneProcessing) || !strings.Contains(p.Text, want) {
 			t.Fatalf("mail %d: event %q, want a still-processing mail saying %q:\n%s", i+2, p.Header.Get("X-Sluice-Event"), want, p.Text)

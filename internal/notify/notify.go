@@ -43,6 +43,10 @@ type Options struct {
 	TLSConfig  *tls.Config           // base TLS settings for SMTP (e.g. RootCAs); default: system roots
 	HTTPClient *http.Client          // for webhooks; default: no redirects, cfg.WebhookTimeout
 	Workers    int                   // deliveries sent at once; default 4
+	// PublicURL gives the dashboard's base URL for links in mails, asked at
+	// send time (an app listening on :0 knows its port only once it listens).
+	// Default: cfg.PublicURL, else http://localhost:<port of cfg.HTTPAddr>.
+	PublicURL func() string
 }
 
 // batchSize bounds how many outbox items or deliveries one loop pass takes.
@@ -85,7 +89,7 @@ func New(cfg config.Config, st Store, o Options) (*Notifier, error) {
 	if n.mail, err = newMailer(cfg, o.TLSConfig, n.log); err != nil {
 		return nil, err
 	}
-	if n.compose, err = newComposer(cfg, st); err != nil {
+	if n.compose, err = newComposer(cfg, st, o.PublicURL); err != nil {
 		return nil, err
 	}
 	n.hooks = newWebhookSender(st, o.HTTPClient, cfg.WebhookTimeout)

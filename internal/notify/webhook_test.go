@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sluice/internal/notify"
+	"sluice/internal/notify/notifytest"
 	"sluice/internal/store"
 	"sluice/internal/store/storetest"
 )
@@ -68,7 +69,7 @@ func chooseWebhook(t *testing.T, st store.Store, url string) store.Webhook {
 func settled(t *testing.T, st store.Store, w store.Webhook) store.Delivery {
 	t.Helper()
 	var d store.Delivery
-	waitFor(t, func() bool {
+	notifytest.WaitFor(t, func() bool {
 		ds, err := st.WebhookDeliveries(t.Context(), acct, w.ID, store.Page{})
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +89,7 @@ func TestWebhookSignatureVerifies(t *testing.T) {
 	startNotifier(t, fastConfig(t, ""), st, nil)
 	imp := runImport(t, st, "signed", store.StatusSucceeded, nil)
 	var reqs []hookRequest
-	waitFor(t, func() bool { reqs = rc.requests(); return len(reqs) >= 2 }, "two webhook POSTs")
+	notifytest.WaitFor(t, func() bool { reqs = rc.requests(); return len(reqs) >= 2 }, "two webhook POSTs")
 	mac := hmac.New(sha256.New, []byte(w.Secret))
 	for i, want := range []store.Milestone{store.MilestonePickedUp, store.MilestoneSucceeded} {
 		r := reqs[i]

@@ -1,4 +1,7 @@
-package notify_test
+// Package notifytest has test helpers for notifications: a real SMTP server
+// (go-smtp) on 127.0.0.1 that keeps what it receives, a throwaway TLS
+// certificate for it, and a MIME parser for the mails. Only tests import it.
+package notifytest
 
 import (
 	"crypto/ecdsa"
@@ -19,53 +22,56 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// mailSink is a real SMTP server (go-smtp) on 127.0.0.1 that keeps what it receives.
-type mailSink struct {
-	addr string
+// SMTPServer is a real SMTP server on 127.0.0.1 that keeps what it receives.
+type SMTPServer struct {
+	Addr string
 	srv  *smtp.Server
-	opts sinkOpts
+	opts Options
 
 	mu    sync.Mutex
-	mails []received
+	mails []Mail
 }
 
-type sinkOpts struct {
-	addr        string      // listen address; default 127.0.0.1:0
-	user, pass  string      // when set, mail is refused until AUTH PLAIN with these
-	tls         *tls.Config // offered with STARTTLS, or from the start when implicit
-	implicitTLS bool
-	refuse      string // a recipient answered with 550
+// Options shape the server.
+type Options struct {
+	Addr        string      // listen address; default 127.0.0.1:0
+	User, Pass  string      // when set, mail is refused until AUTH PLAIN with these
+	TLS         *tls.Config // offered with STARTTLS, or from the start when ImplicitTLS
+	ImplicitTLS bool
+	Refuse      string // a recipient answered with 550
 }
 
-type received struct {
+// Mail is one message the server accepted.
+type Mail struct {
 	From string
 	To   []string
 	Data []byte
-	TLS  bool // the message travelled over TLS
-	Auth string
+	TLS  bool   // the message travelled over TLS
+	Auth string // the user that logged in, if any
 }
 
-func startSink(t *testing.T, o sinkOpts) *mailSink {
+// StartSMTP starts a server that stops when the test ends.
+func StartSMTP(t testing.TB, o Options) *SMTPServer {
 	t.Helper()
-	if o.addr == "" {
-		o.addr = "127.0.0.1:0"
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
 	}
-	l, err := net.Listen("tcp", o.addr)
+	l, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		t.Fatalf("listen for SMTP: %v", err)
 	}
-	s := &mailSink{addr: l.Addr().String(), opts: o}
+	s := &SMTPServer{Addr: l.Addr().String(), opts: o}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &sinkSession{sink: s, conn: c}, nil
 	}))
 	s.srv.Domain = "sink.test"
 	s.srv.AllowInsecureAuth = true // PLAIN to localhost without TLS, as go-mail permits
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
-	if o.tls != nil && !o.implicitTLS {
-		s.srv.TLSConfig = o.tls
+	if o.TLS != nil && !o.ImplicitTLS {
+		s.srv.TLSConfig = o.TLS
 	}
-	if o.implicitTLS {
-		l = tls.NewListener(l, o.tls)
+	if o.ImplicitTLS {
+		l = tls.NewListener(l, o.TLS)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); s.srv.Serve(l) }()
@@ -73,35 +79,33 @@ func startSink(t *testing.T, o sinkOpts) *mailSink {
 	return s
 }
 
-// stop closes the server (and its connections) now.
-func (s *mailSink) stop() { s.srv.Close() }
-
-func (s *mailSink) received() []received {
+// Received returns the mails so far.
+func (s *SMTPServer) Received() []Mail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.mails...)
+	return append([]Mail(nil), s.mails...)
 }
 
-// waitMails polls until at least n mails arrived, or fails after a deadline.
-func (s *mailSink) waitMails(t *testing.T, n int) []received {
+// WaitMails polls until at least n mails arrived, or fails after a deadline.
+func (s *SMTPServer) WaitMails(t testing.TB, n int) []Mail {
 	t.Helper()
-	var got []received
-	waitFor(t, func() bool { got = s.received(); return len(got) >= n }, "%d mails at %s", n, s.addr)
+	var got []Mail
+	WaitFor(t, func() bool { got = s.Received(); return len(got) >= n }, "%d mails at %s", n, s.Addr)
 	return got
 }
 
 type sinkSession struct {
-	sink   *mailSink
+	sink   *SMTPServer
 	conn   *smtp.Conn
 	authed string
-	cur    received
+	cur    Mail
 }
 
 func (ss *sinkSession) AuthMechanisms() []string { return []string{sasl.Plain} }
 
 func (ss *sinkSession) Auth(mech string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != ss.sink.opts.user || pass != ss.sink.opts.pass {
+		if user != ss.sink.opts.User || pass != ss.sink.opts.Pass {
 			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
 		}
 		ss.authed = user
@@ -110,16 +114,16 @@ func (ss *sinkSession) Auth(mech string) (sasl.Server, error) {
 }
 
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	if ss.sink.opts.user != "" && ss.authed == "" {
+	if ss.sink.opts.User != "" && ss.authed == "" {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
 	}
 	_, isTLS := ss.conn.TLSConnectionState()
-	ss.cur = received{From: from, TLS: isTLS, Auth: ss.authed}
+	ss.cur = Mail{From: from, TLS: isTLS, Auth: ss.authed}
 	return nil
 }
 
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if to == ss.sink.opts.refuse {
+	if to == ss.sink.opts.Refuse {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
 	}
 	ss.cur.To = append(ss.cur.To, to)
@@ -138,12 +142,12 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *sinkSession) Reset()        { ss.cur = received{} }
+func (ss *sinkSession) Reset()        { ss.cur = Mail{} }
 func (ss *sinkSession) Logout() error { return nil }
 
-// testCA makes a self-signed certificate for 127.0.0.1: the server's TLS
+// TestTLS makes a self-signed certificate for 127.0.0.1: the server's TLS
 // config and a client config that trusts it.
-func testCA(t *testing.T) (server, client *tls.Config) {
+func TestTLS(t testing.TB) (server, client *tls.Config) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -167,8 +171,8 @@ func testCA(t *testing.T) (server, client *tls.Config) {
 	return server, &tls.Config{RootCAs: pool}
 }
 
-// waitFor polls cond until it holds, failing the test after a deadline.
-func waitFor(t *testing.T, cond func() bool, what string, args ...any) {
+// WaitFor polls cond until it holds, failing the test after a deadline.
+func WaitFor(t testing.TB, cond func() bool, what string, args ...any) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {
@@ -179,8 +183,8 @@ func waitFor(t *testing.T, cond func() bool, what string, args ...any) {
 	}
 }
 
-// freeAddr returns a loopback address nothing listens on (yet).
-func freeAddr(t *testing.T) string {
+// FreeAddr returns a loopback address nothing listens on (yet).
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
