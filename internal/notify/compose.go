@@ -39,7 +39,7 @@ type composer struct {
 
 func newComposer(cfg config.Config, st Store, publicURL func() string) (*composer, error) {
 	if publicURL == nil {
-		publicURL = func() string { return PublicBase(cfg) }
+		publicURL = func() string { return publicBase(cfg) }
 	}
 	c := &composer{st: st, publicURL: publicURL, attachLimit: int64(cfg.AttachLimit), host: "localhost"}
 	if u, err := url.Parse(publicURL()); err == nil && u.Hostname() != "" {
@@ -63,9 +63,9 @@ func newComposer(cfg config.Config, st Store, publicURL func() string) (*compose
 	return c, nil
 }
 
-// PublicBase is the dashboard's base URL without a trailing slash: the
+// publicBase is the dashboard's base URL without a trailing slash: the
 // configured public URL, else http://localhost:<HTTP port>.
-func PublicBase(cfg config.Config) string {
+func publicBase(cfg config.Config) string {
 	if cfg.PublicURL != "" {
 		return strings.TrimRight(cfg.PublicURL, "/")
 	}
@@ -256,7 +256,7 @@ func (c *composer) build(d store.Delivery, v mailView, attachment []byte) (*goma
 	if err := m.To(d.Target); err != nil {
 		return nil, fmt.Errorf("client email %q is not a mail address: %w", d.Target, err)
 	}
-	m.Subject("[sluice] " + v.Subject)
+	m.Subject(oneLine("[sluice] " + v.Subject))
 	m.SetMessageIDWithValue(d.IdempotencyID + "@" + c.host)
 	m.SetDateWithValue(d.CreatedAt)
 	m.SetUserAgent("sluice")
@@ -272,4 +272,15 @@ func (c *composer) build(d store.Delivery, v mailView, attachment []byte) (*goma
 		}
 	}
 	return m, nil
+}
+
+// oneLine replaces control characters (a file name may hold any) with
+// spaces, so that a header stays one header.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }

@@ -21,10 +21,10 @@ func TestEMLOutbox(t *testing.T) {
 	refused := []string{"u1,,Event name is mandatory\n"}
 	runImport(t, st, "events", store.StatusPartial, refused)
 	dir := filepath.Join(cfg.DataDir, "outbox")
-	var names []string
-	notifytest.WaitFor(t, func() bool { names = emlFiles(t, dir); return len(names) >= 2 }, "two .eml files in %s", dir)
+	notifytest.WaitFor(t, func() bool { return len(mailFiles(t, dir)) >= 2 }, "two .eml files in %s", dir)
 	n.Close()
-	if names = emlFiles(t, dir); len(names) != 2 {
+	names := emlFiles(t, dir)
+	if len(names) != 2 {
 		t.Fatalf("outbox holds %v, want two mails", names)
 	}
 	pattern := regexp.MustCompile(`^\d{8}T\d{6}Z-\d{8}-import-\d+-(picked_up|partial)\.eml$`)
@@ -66,4 +66,15 @@ func emlFiles(t *testing.T, dir string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// mailFiles lists the finished mails: not hidden, ending in .eml.
+func mailFiles(t *testing.T, dir string) []string {
+	var out []string
+	for _, n := range emlFiles(t, dir) {
+		if !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".eml") {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -16,7 +16,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -41,7 +40,6 @@ type Options struct {
 	Logger     *slog.Logger          // default: slog.Default()
 	Registerer prometheus.Registerer // nil: metrics are kept but not registered
 	TLSConfig  *tls.Config           // base TLS settings for SMTP (e.g. RootCAs); default: system roots
-	HTTPClient *http.Client          // for webhooks; default: no redirects, cfg.WebhookTimeout
 	Workers    int                   // deliveries sent at once; default 4
 	// PublicURL gives the dashboard's base URL for links in mails, asked at
 	// send time (an app listening on :0 knows its port only once it listens).
@@ -92,7 +90,7 @@ func New(cfg config.Config, st Store, o Options) (*Notifier, error) {
 	if n.compose, err = newComposer(cfg, st, o.PublicURL); err != nil {
 		return nil, err
 	}
-	n.hooks = newWebhookSender(st, o.HTTPClient, cfg.WebhookTimeout)
+	n.hooks = newWebhookSender(st, cfg.WebhookTimeout)
 	if n.metrics, err = newMetrics(o.Registerer); err != nil {
 		return nil, err
 	}
@@ -122,6 +120,7 @@ func (n *Notifier) Close() error {
 		cancel()
 	}
 	n.wg.Wait()
+	n.hooks.client.CloseIdleConnections() // kept-alive connections end with us
 	return nil
 }
 

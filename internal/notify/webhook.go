@@ -41,21 +41,19 @@ type webhookSender struct {
 	timeout time.Duration
 }
 
-func newWebhookSender(st Store, client *http.Client, timeout time.Duration) *webhookSender {
-	if client == nil {
-		client = &http.Client{
-			Transport: &http.Transport{
-				Proxy:                 http.ProxyFromEnvironment,
-				DialContext:           (&net.Dialer{Timeout: min(timeout, 10*time.Second)}).DialContext,
-				TLSHandshakeTimeout:   min(timeout, 10*time.Second),
-				ResponseHeaderTimeout: timeout,
-				MaxIdleConnsPerHost:   2,
-				IdleConnTimeout:       90 * time.Second,
-			},
-			// A redirect is an answer that is not 2xx: the delivery is retried
-			// (and logged) rather than re-POSTed somewhere else unsigned-for.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+func newWebhookSender(st Store, timeout time.Duration) *webhookSender {
+	client := &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: min(timeout, 10*time.Second)}).DialContext,
+			TLSHandshakeTimeout:   min(timeout, 10*time.Second),
+			ResponseHeaderTimeout: timeout,
+			MaxIdleConnsPerHost:   2,
+			IdleConnTimeout:       90 * time.Second,
+		},
+		// A redirect is an answer that is not 2xx: the delivery is retried
+		// (and logged) rather than followed to an address nobody registered.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return &webhookSender{st: st, client: client, timeout: timeout}
 }
