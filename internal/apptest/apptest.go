@@ -35,6 +35,8 @@ type Env struct {
 	Config config.Config
 	HTTP   string // base URL, no trailing slash
 	Dir    string
+
+	sftpPort int // set when the app runs as a child process (Proc)
 }
 
 // Config returns a test configuration: loopback ports, a temp data dir,
@@ -129,7 +131,17 @@ func NewKeyFile(t testing.TB) (string, string) {
 }
 
 // SFTPPort is the port the SFTP server listens on.
-func (e *Env) SFTPPort() int { return e.App.SFTP.Addr().(*net.TCPAddr).Port }
+func (e *Env) SFTPPort() int {
+	if e.App == nil {
+		return e.sftpPort
+	}
+	return e.App.SFTP.Addr().(*net.TCPAddr).Port
+}
+
+// Account returns a handle on an existing account whose key file is keyPath.
+func (e *Env) Account(id, token, keyPath string) *Account {
+	return &Account{ID: id, Token: token, KeyPath: keyPath, env: e}
+}
 
 // SFTP runs OpenSSH's sftp in batch mode with the given commands and returns
 // its combined output; it fails the test if sftp fails and !mayFail.

@@ -101,7 +101,7 @@ func flags(env Env, name string, cfg *config.Config, bind func(fs *flag.FlagSet)
 	if bind != nil {
 		bind(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterleaved(fs, args); err != nil {
 		return nil, false, err
 	}
 	if err := config.ApplyEnv(fs, env.Getenv); err != nil {
@@ -125,4 +125,25 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// parseInterleaved lets flags follow positional arguments ("key add K.pub
+// --account X"), as users type them; "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
 }

@@ -48,7 +48,7 @@ func (b *batch) identifiers() []store.Identifier {
 }
 
 // apply writes the batch and its checkpoint in tx.
-func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, owner string) error {
+func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, lease store.Lease) error {
 	r := newResolver(imp.AccountID, b.now)
 	if err := r.load(ctx, tx, b.identifiers(), len(b.profiles) > 0); err != nil {
 		return err
@@ -61,7 +61,7 @@ func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, 
 			return err
 		}
 	}
-	return tx.Checkpoint(ctx, imp.ID, owner, b.cp)
+	return tx.Checkpoint(ctx, imp.ID, lease, b.cp)
 }
 
 func (b *batch) applyRows(ctx context.Context, tx store.BatchTx, r *resolver) error {

@@ -86,7 +86,7 @@ func (h *harness) upload(acct, name, content string) {
 // ended waits for the import of a manifest to end and returns it.
 func (h *harness) ended(acct, manifest string) store.Import {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		imps, err := h.st.ListImports(h.t.Context(), acct, store.ImportFilter{})
 		if err != nil {

@@ -63,10 +63,24 @@ func readHeader(r *csvstream.Reader, m manifest.Manifest, loc *time.Location) ([
 	}
 	conv, err := record.NewConverter(m, header, loc)
 	if err != nil {
-		return nil, nil, nil, unreadable("%v", err)
+		return nil, nil, nil, converterError(err)
 	}
 	errHeader := append(append([]byte(nil), raw...), ","+failureDescCol+"\n"...)
 	return header, errHeader, conv, nil
+}
+
+// converterError maps why a header cannot be mapped to the import's failure.
+func converterError(err error) error {
+	var he *record.HeaderError
+	var prob *manifest.Problem
+	switch {
+	case errors.As(err, &he):
+		return unreadable("%s", he.Reason)
+	case errors.As(err, &prob):
+		return &fileError{msg: prob.Error()}
+	default:
+		return unreadable("%v", err)
+	}
 }
 
 func checkHeader(h []string) error {

@@ -156,7 +156,9 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 				return err
 			}
 		}
-		return b.apply(ctx, tx, imp, owner)
+		// Each batch also extends the lease, so renewals never wait behind a
+		// long run of batches for the store's one writer.
+		return b.apply(ctx, tx, imp, p.lease(owner))
 	})
 	if err != nil {
 		return fmt.Errorf("apply batch of import %d: %w", imp.ID, err)

@@ -45,8 +45,9 @@ type BatchTx interface {
 	InsertErrorRows(ctx context.Context, importID int64, rows []ErrorRow) error
 	// SetErrorHeader records the error file's header line, once per import.
 	SetErrorHeader(ctx context.Context, importID int64, header []byte) error
-	// Checkpoint records progress; errs.Conflict if owner no longer holds the lease.
-	Checkpoint(ctx context.Context, importID int64, owner string, cp Checkpoint) error
+	// Checkpoint records progress and extends the lease to lease.Until;
+	// errs.Conflict if lease.Owner no longer holds the import.
+	Checkpoint(ctx context.Context, importID int64, lease Lease, cp Checkpoint) error
 }
 
 // ErrorRow is one line of an error file: a refused row as uploaded plus its reasons.

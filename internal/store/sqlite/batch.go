@@ -245,13 +245,13 @@ func (b *batch) SetErrorHeader(ctx context.Context, importID int64, header []byt
 	return nil
 }
 
-func (b *batch) Checkpoint(ctx context.Context, importID int64, owner string, cp store.Checkpoint) error {
-	if err := holdLease(ctx, b.tx, importID, owner); err != nil {
+func (b *batch) Checkpoint(ctx context.Context, importID int64, lease store.Lease, cp store.Checkpoint) error {
+	if err := holdLease(ctx, b.tx, importID, lease.Owner); err != nil {
 		return err
 	}
 	_, err := b.tx.ExecContext(ctx, `UPDATE imports SET bytes_read = ?, rows_read = ?, rows_imported = ?,
-		rows_failed = ?, error_bytes = ? WHERE id = ?`, cp.BytesRead, cp.RowsRead, cp.RowsImported, cp.RowsFailed,
-		cp.ErrorBytes, importID)
+		rows_failed = ?, error_bytes = ?, lease_until = ? WHERE id = ?`, cp.BytesRead, cp.RowsRead, cp.RowsImported,
+		cp.RowsFailed, cp.ErrorBytes, ms(lease.Until), importID)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

@@ -52,7 +52,7 @@ func testImportLifecycle(t *testing.T, open Opener) {
 		if err := tx.InsertErrorRows(ctx(t), imp.ID, []store.ErrorRow{{Row: 2, Line: []byte("x,bad\n")}}); err != nil {
 			return err
 		}
-		return tx.Checkpoint(ctx(t), imp.ID, "w", store.Checkpoint{BytesRead: 9, RowsRead: 2, RowsImported: 1, RowsFailed: 1, ErrorBytes: 28})
+		return tx.Checkpoint(ctx(t), imp.ID, lease("w", t0.Add(time.Minute)), store.Checkpoint{BytesRead: 9, RowsRead: 2, RowsImported: 1, RowsFailed: 1, ErrorBytes: 28})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func testLeases(t *testing.T, open Opener) {
 		t.Fatalf("renew by the old owner: %v", err)
 	}
 	err = st.InBatch(ctx(t), func(tx store.BatchTx) error {
-		return tx.Checkpoint(ctx(t), imp.ID, "old", store.Checkpoint{RowsRead: 5})
+		return tx.Checkpoint(ctx(t), imp.ID, lease("old", later.Add(time.Hour)), store.Checkpoint{RowsRead: 5})
 	})
 	if errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("checkpoint by the old owner: %v", err)

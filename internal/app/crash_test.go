@@ -1,0 +1,141 @@
+package app_test
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"sluice/internal/apptest"
+	"sluice/internal/httpapi"
+	"sluice/internal/store"
+)
+
+const crashRows = 300_000
+
+func eventsFile(rows int) []byte {
+	var b strings.Builder
+	b.WriteString("identity,ts,evtName,Amount,Currency,Category,Quantity,PaymentMode\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "user-%d,%d,Purchased,%d.5,INR,Books,%d,UPI\n", i%5000, 1700000000+i, i%1000, i%7)
+	}
+	return []byte(b.String())
+}
+
+// profilesFile gives 2,000 users 150 $add values each, so that their lists
+// overflow the 100-item cap: applying any row twice would change a list.
+func profilesFile(rows int) []byte {
+	var b strings.Builder
+	b.WriteString("identity,Tags,Tags.operation,Seen\n")
+	for i := range rows {
+		fmt.Fprintf(&b, "user-%d,tag-%d,$add,%d\n", i%2000, i, i)
+	}
+	return []byte(b.String())
+}
+
+// killMidImport starts sluice as a child process, uploads data with its
+// manifest, SIGKILLs the process while the import is processing (after at
+// least one checkpoint), restarts it and returns the finished import and the
+// database path.
+func killMidImport(t *testing.T, data []byte, manifest string) (httpapi.ImportJSON, string) {
+	proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "5s")
+	proc.Start()
+	id, token := proc.FirstAccount()
+	pub, keyPath := apptest.NewKeyFile(t)
+	pubFile := filepath.Join(t.TempDir(), "key.pub")
+	os.WriteFile(pubFile, []byte(pub), 0o600)
+	proc.CLI("key", "add", "--account", id, "--name", "ci", pubFile) // while the server runs
+	acct := proc.Env().Account(id, token, keyPath)
+	acct.Upload("data.csv", data)
+	acct.Upload("m.manifest", []byte(manifest))
+
+	apptest.Eventually(t, 30*time.Second, "the import to pass a checkpoint", func() bool {
+		imps := acct.Imports()
+		if len(imps) == 1 && imps[0].Status.Ended() {
+			t.Fatalf("the import ended before it could be killed: make the file larger: %+v", imps[0])
+		}
+		return len(imps) == 1 && imps[0].Status == store.StatusProcessing && imps[0].RowsRead > 0
+	})
+	proc.Kill()
+	proc.Start()
+	imp := acct.ImportByManifest("m.manifest", 3*time.Minute)
+	proc.Kill()
+	return imp, filepath.Join(proc.DataDir, "sluice.db")
+}
+
+func TestCrashResumesEventsExactlyOnce(t *testing.T) {
+	imp, dbPath := killMidImport(t, eventsFile(crashRows),
+		`{"type": "event", "fileName": "data.csv", "clientEmail": "ops@example.com", "columns": {"Quantity": {"dataType": "INTEGER"}}}`)
+	if imp.Status != store.StatusSucceeded || imp.RowsRead != crashRows || imp.RowsImported != crashRows {
+		t.Fatalf("import after restart: %+v", imp)
+	}
+	db := openDB(t, dbPath)
+	var n, distinct, qty int64
+	err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT row), SUM(json_extract(props, '$.Quantity')) FROM events`).Scan(&n, &distinct, &qty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantQty int64
+	for i := range crashRows {
+		wantQty += int64(i % 7)
+	}
+	if n != crashRows || distinct != crashRows || qty != wantQty {
+		t.Fatalf("%d events, %d distinct rows, Quantity sum %d; want %d, %d, %d", n, distinct, qty, crashRows, crashRows, wantQty)
+	}
+}
+
+func TestCrashResumesProfilesExactlyOnce(t *testing.T) {
+	data := profilesFile(crashRows)
+	manifest := `{"type": "profile", "fileName": "data.csv", "clientEmail": "ops@example.com", "columns": {"Seen": {"dataType": "LONG"}}}`
+	imp, dbPath := killMidImport(t, data, manifest)
+	if imp.Status != store.StatusSucceeded || imp.RowsImported != crashRows {
+		t.Fatalf("import after restart: %+v", imp)
+	}
+	// The same file imported once, without a crash, is the reference.
+	env := apptest.Start(t, apptest.Config(t))
+	ref := env.NewAccount("Ref")
+	ref.Upload("data.csv", data)
+	ref.Upload("m.manifest", []byte(manifest))
+	if r := ref.ImportByManifest("m.manifest", 3*time.Minute); r.Status != store.StatusSucceeded {
+		t.Fatalf("reference import: %+v", r)
+	}
+	env.App.Close()
+	got, want := dumpProfiles(t, dbPath), dumpProfiles(t, filepath.Join(env.Dir, "sluice.db"))
+	if len(got) != 2000 || len(got) != len(want) {
+		t.Fatalf("%d profiles after the crash, %d in the reference", len(got), len(want))
+	}
+	for ident, props := range want {
+		if got[ident] != props {
+			t.Fatalf("%s after the crash:\n%s\nreference:\n%s", ident, got[ident], props)
+		}
+	}
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func dumpProfiles(t *testing.T, path string) map[string]string {
+	rows, err := openDB(t, path).Query(`SELECT i.value, p.props FROM profiles p JOIN identifiers i ON i.profile_id = p.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, props string
+		rows.Scan(&id, &props)
+		out[id] = props
+	}
+	return out
+}
