@@ -119,7 +119,7 @@ func batch(t *testing.T, st store.Store, imp *store.Import, refused []string) {
 		if err := tx.InsertErrorRows(t.Context(), imp.ID, rows); err != nil {
 			return err
 		}
-		return tx.Checkpoint(t.Context(), imp.ID, "test", imp.Checkpoint)
+		return tx.Checkpoint(t.Context(), imp.ID, store.Lease{Owner: "test", Until: time.Now().Add(time.Hour)}, imp.Checkpoint)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -198,7 +198,7 @@ func TestStillProcessingMailRepeats(t *testing.T) {
 		<-tick.C // the pipeline's interval
 		imp.Checkpoint = store.Checkpoint{BytesRead: int64(i), RowsRead: int64(i) * 1500}
 		if err := st.InBatch(t.Context(), func(tx store.BatchTx) error {
-			return tx.Checkpoint(t.Context(), imp.ID, "w", imp.Checkpoint)
+			return tx.Checkpoint(t.Context(), imp.ID, lease, imp.Checkpoint)
 		}); err != nil {
 			t.Fatal(err)
 		}
