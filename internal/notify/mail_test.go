@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"sluice/internal/config"
 	"sluice/internal/notify/notifytest"
@@ -169,61 +168,4 @@ func TestNoMailForInvalidManifest(t *testing.T) {
 	if pending, err := st.PendingDeliveries(t.Context()); err != nil || pending[store.ChannelEmail] != 0 {
 		t.Fatalf("pending mail deliveries %v %v: an invalid manifest's mail is queued", pending, err)
 	}
-}
-
-// TestStillProcessingMailRepeats drives the store as the pipeline does while
-// a long import runs: each lease renewal after ProcessingMailEvery writes an
-// import.still_processing milestone, and each becomes its own mail.
-func TestStillProcessingMailRepeats(t *testing.T) {
-	st := newStore(t)
-	sink := notifytest.StartSMTP(t, notifytest.Options{})
-	cfg := fastConfig(t, "smtp://"+sink.Addr+"?starttls=none")
-	cfg.ProcessingMailEvery = 50 * time.Millisecond
-	startNotifier(t, cfg, st, nil)
-	now := time.Now()
-	storetest.MustUpload(t, st, acct, "long.csv", store.KindData, now)
-	imp := storetest.MustImport(t, st, acct, "long.manifest", "long.csv", now)
-	if _, err := st.BindData(t.Context(), imp.ID, now); err != nil {
-		t.Fatal(err)
-	}
-	lease := store.Lease{Owner: "w", Until: now.Add(time.Hour)}
-	imp, err := st.Claim(t.Context(), lease, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tick := time.NewTicker(cfg.ProcessingMailEvery)
-	defer tick.Stop()
-	const repeats = 3
-	for i := 1; i <= repeats; i++ {
-		<-tick.C // the pipeline's interval
-		imp.Checkpoint = store.Checkpoint{BytesRead: int64(i), RowsRead: int64(i) * 1500}
-		if err := st.InBatch(t.Context(), func(tx store.BatchTx) error {
-			return tx.Checkpoint(t.Context(), imp.ID, lease, imp.Checkpoint)
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Renew(t.Context(), imp.ID, lease, store.MilestoneProcessing, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		// Each reminder goes out while the import still runs.
-		sink.WaitMails(t, 1+i)
-	}
-	imp.Status = store.StatusSucceeded
-	if err := st.Finish(t.Context(), imp, "w", time.Now(), store.MilestoneSucceeded); err != nil {
-		t.Fatal(err)
-	}
-	mails := sink.WaitMails(t, repeats+2)
-	seen := map[string]bool{}
-	for i, m := range mails[1 : repeats+1] {
-		p := notifytest.Parse(t, m.Data)
-		want := fmt.Sprintf("still importing long.csv: %s rows read so far", []string{"1,500", "3,000", "4,500"}[i])
-		if p.Header.Get("X-Sluice-Event") != string(store.MilestoneProcessing) || !strings.Contains(p.Text, want) {
-			t.Fatalf("mail %d: event %q, want a still-processing mail saying %q:\n%s", i+2, p.Header.Get("X-Sluice-Event"), want, p.Text)
-		}
-		seen[p.Header.Get("Message-Id")] = true
-	}
-	if len(seen) != repeats {
-		t.Fatalf("still-processing mails share Message-IDs: %v", seen)
-	}
-	byEvent(t, mails, imp.ID, store.MilestoneSucceeded)
 }
