@@ -63,6 +63,7 @@ type Notifier struct {
 	workers  int
 	claimFor time.Duration
 	wake     chan struct{} // fan-out → sender: new deliveries are due
+	gaugeSet bool          // the pending gauge was read from the store once (send loop only)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc

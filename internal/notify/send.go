@@ -19,18 +19,25 @@ func (n *Notifier) sendLoop(ctx context.Context) {
 // delivery per target (the store keeps each target's order), so the next
 // one to that target comes with the next claim.
 func (n *Notifier) sendDue(ctx context.Context) {
-	defer n.updatePending(ctx)
+	sent := false
 	for ctx.Err() == nil {
 		now := time.Now()
 		ds, err := n.st.ClaimDeliveries(ctx, now, now.Add(n.claimFor), batchSize)
 		if err != nil {
 			n.logErr(ctx, "claim deliveries", err)
-			return
+			break
 		}
 		if len(ds) == 0 {
-			return
+			break
 		}
 		n.sendAll(ctx, ds)
+		sent = true
+	}
+	// The gauge changes only when deliveries are made or sent; an idle
+	// notifier leaves the database alone.
+	if sent || !n.gaugeSet {
+		n.updatePending(ctx)
+		n.gaugeSet = true
 	}
 }
 
