@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"sluice/internal/errs"
 	"sluice/internal/keys"
@@ -37,9 +38,11 @@ type Deps struct {
 	Keys     *keys.Service
 	Store    Reader
 	Webhooks WebhookStore
+	Segments store.Segments
 	Server   func() ServerInfo
 	Metrics  http.Handler
 	Logger   *slog.Logger
+	Now      func() time.Time // "last N days" of segments counts back from it; nil: time.Now
 }
 
 // API serves the routes of Routes.
@@ -78,6 +81,13 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries},
 		{Pattern: "GET /api/v1/notifications", Auth: true, Handler: a.getNotifications},
 		{Pattern: "PUT /api/v1/notifications", Auth: true, Handler: a.setNotifications},
+		{Pattern: "POST /api/v1/segments/query", Auth: true, Handler: a.querySegment},
+		{Pattern: "POST /api/v1/segments/export.csv", Auth: true, Handler: a.exportFilter},
+		{Pattern: "GET /api/v1/segments", Auth: true, Handler: a.listSegments},
+		{Pattern: "POST /api/v1/segments", Auth: true, Handler: a.createSegment},
+		{Pattern: "GET /api/v1/segments/{id}", Auth: true, Handler: a.getSegment},
+		{Pattern: "DELETE /api/v1/segments/{id}", Auth: true, Handler: a.deleteSegment},
+		{Pattern: "GET /api/v1/segments/{id}/export.csv", Auth: true, Handler: a.exportSaved},
 	}
 }
 

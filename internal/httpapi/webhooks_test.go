@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,8 +154,6 @@ func valueOr0(p *int64) int64 {
 	}
 	return *p
 }
-
-func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestWebhookDeliveriesRoute(t *testing.T) {
 	c, db := newAPI(t)

@@ -20,6 +20,7 @@ type Store interface {
 	Imports
 	Profiles
 	Events
+	Segments
 	Outbox
 	Webhooks
 	Deliveries

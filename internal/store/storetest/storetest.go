@@ -29,6 +29,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("DeliveryOrder", func(t *testing.T) { testDeliveryOrder(t, open) })
 	t.Run("RecordAttempts", func(t *testing.T) { testRecordAttempts(t, open) })
 	t.Run("DeliveryPages", func(t *testing.T) { testDeliveryPages(t, open) })
+	t.Run("SegmentQueries", func(t *testing.T) { testSegmentQueries(t, open) })
+	t.Run("SegmentPages", func(t *testing.T) { testSegmentPages(t, open) })
+	t.Run("SegmentExportStops", func(t *testing.T) { testSegmentExportStops(t, open) })
+	t.Run("SavedSegments", func(t *testing.T) { testSavedSegments(t, open) })
 }
 
 // t0 is the suite's fixed clock start; times are whole milliseconds so they

@@ -1,5 +1,7 @@
 -- Notifications: webhook endpoints, the one chosen for import notifications,
 -- and deliveries (one per channel per outbox item) with their attempt log.
+-- (Numbered after 0003: the runner applies only versions above the highest
+-- applied, so a database already at 3 would never get a 0002.)
 CREATE TABLE webhooks (
     id         INTEGER PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
