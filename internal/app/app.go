@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,7 @@ import (
 	"sluice/internal/pipeline"
 	"sluice/internal/sftpd"
 	"sluice/internal/store"
+	"sluice/internal/web"
 )
 
 // App is a running sluice: SFTP, HTTP, the pipeline and the notifier.
@@ -39,6 +41,7 @@ type App struct {
 	Keys     *keys.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
+	Web      *web.Dashboard
 	Registry *prometheus.Registry
 	Log      *slog.Logger
 
@@ -94,6 +97,11 @@ func (a *App) build() error {
 		return fmt.Errorf("sftp server: %w", err)
 	}
 	a.Keys.Kicker = a.SFTP
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Server: a.ServerInfo,
+		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
 	return nil
 }
 
@@ -150,7 +158,7 @@ func (a *App) startHTTP() error {
 	return nil
 }
 
-// Handler is the HTTP handler: API, metrics, health.
+// Handler is the HTTP handler: API, metrics, health, and the dashboard.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
@@ -158,6 +166,7 @@ func (a *App) Handler() http.Handler {
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log,
 	})
 	api.Register(mux)
+	a.Web.Register(mux)
 	return mux
 }
 
