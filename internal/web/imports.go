@@ -19,12 +19,12 @@ type importView struct {
 	store.Import
 	Running   bool // not ended: the page keeps polling it
 	Percent   int  // of the data file read
-	ErrorFile bool
+	ErrorFile bool // there are refused rows to download
 }
 
 func viewOf(imp store.Import) importView {
 	return importView{Import: imp, Running: !imp.Status.Ended(), Percent: percent(imp.BytesRead, imp.SizeBytes),
-		ErrorFile: httpapi.HasErrorFile(imp) == nil}
+		ErrorFile: imp.RowsFailed > 0 && httpapi.HasErrorFile(imp) == nil}
 }
 
 type importsData struct {
