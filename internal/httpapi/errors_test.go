@@ -26,8 +26,8 @@ func TestErrorsAreJSON(t *testing.T) {
 
 	tests := []struct {
 		name, token, method, path, body string
-		status                           int
-		contains                         string
+		status                          int
+		contains                        string
 	}{
 		{"no token", "", "GET", "/api/v1/imports", "", 401, "missing API token"},
 		{"wrong token", "sluice_nope", "GET", "/api/v1/keys", "", 401, ""},
