@@ -27,6 +27,11 @@ func viewOf(imp store.Import) importView {
 		ErrorFile: imp.RowsFailed > 0 && httpapi.HasErrorFile(imp) == nil}
 }
 
+type importPageData struct {
+	importView
+	Preview *refusedPreview
+}
+
 type importsData struct {
 	Imports  []importView
 	Status   store.Status // the filter; empty: all
@@ -88,7 +93,13 @@ func (d *Dashboard) importPage(w http.ResponseWriter, r *http.Request, c *call) 
 		d.storeError(w, r, c, err, "Import not found")
 		return
 	}
-	d.show(w, r, c, http.StatusOK, "import", "imports", "Import "+strconv.FormatInt(imp.ID, 10)+": "+imp.FileName, viewOf(imp))
+	pv, err := d.preview(r.Context(), imp)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.show(w, r, c, http.StatusOK, "import", "imports", "Import "+strconv.FormatInt(imp.ID, 10)+": "+imp.FileName,
+		importPageData{importView: viewOf(imp), Preview: pv})
 }
 
 // importErrors serves the error file with the API's own writer, so the
