@@ -20,6 +20,7 @@ type Store interface {
 	Imports
 	Profiles
 	Events
+	Segments
 	Outbox
 	Tx
 	Close() error
