@@ -113,9 +113,13 @@ func newShots(t *testing.T) *shots {
 	return &shots{dir: dir}
 }
 
-// take saves the whole page as name.png at the tab's current width.
+// take checks the page's structure for accessibility, then saves the whole
+// page as name.png at the tab's current width.
 func (s *shots) take(t *testing.T, tab context.Context, name string) {
 	t.Helper()
+	if problems := get(t, tab, "accessibility check", chromedp.Evaluate[[]string](a11yCheck)); len(problems) > 0 {
+		t.Errorf("%s: accessibility problems:\n%s", name, strings.Join(problems, "\n"))
+	}
 	png := get(t, tab, "screenshot "+name, chromedp.FullScreenshot(100))
 	if err := os.WriteFile(filepath.Join(s.dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
@@ -176,3 +180,31 @@ func quoteXPath(s string) string {
 	}
 	return `"` + s + `"`
 }
+
+// a11yCheck lists what a screen reader or keyboard user would stumble on:
+// form fields without a label, unnamed buttons and links, broken
+// aria-describedby references, duplicate ids, a missing language, and a page
+// without exactly one h1.
+const a11yCheck = `(function () {
+  var out = [];
+  if (!document.documentElement.lang) out.push("html has no lang");
+  var h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) out.push(h1 + " h1 elements");
+  document.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (el) {
+    if (el.labels.length === 0 && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby")) out.push("no label: " + el.outerHTML);
+  });
+  document.querySelectorAll("a, button").forEach(function (el) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) out.push("no name: " + el.outerHTML);
+  });
+  document.querySelectorAll("[aria-describedby]").forEach(function (el) {
+    el.getAttribute("aria-describedby").split(/\s+/).forEach(function (id) {
+      if (!document.getElementById(id)) out.push("aria-describedby " + id + " missing");
+    });
+  });
+  var seen = {};
+  document.querySelectorAll("[id]").forEach(function (el) {
+    if (seen[el.id]) out.push("duplicate id " + el.id);
+    seen[el.id] = true;
+  });
+  return out;
+})()`

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"sluice/internal/apptest"
 	"sluice/internal/httpapi"
@@ -91,6 +92,22 @@ func (d *dash) logIn() {
 		chromedp.WaitVisible(hasText("h1", "Activity log")))
 	if loc := d.location(); loc != "/imports" {
 		t.Fatalf("after login at %s", loc)
+	}
+	d.keyboard()
+}
+
+// keyboard checks that the first Tab reaches the skip link, and that it
+// takes the keyboard to the page's content.
+func (d *dash) keyboard() {
+	t := d.t
+	d.go_("/server", "pre.cmd") // a fresh page without autofocus
+	run(t, d.tab, "tab to the skip link", chromedp.KeyEvent(kb.Tab))
+	if got := get(t, d.tab, "focused", chromedp.Evaluate[string](`document.activeElement.className`)); got != "skip" {
+		t.Fatalf("the first Tab focused %q, want the skip link", got)
+	}
+	run(t, d.tab, "follow the skip link", chromedp.KeyEvent(kb.Enter))
+	if got := get(t, d.tab, "focused", chromedp.Evaluate[string](`document.activeElement.id`)); got != "main" {
+		t.Fatalf("after the skip link, focus is on %q, want main", got)
 	}
 }
 
