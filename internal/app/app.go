@@ -31,6 +31,7 @@ import (
 	"sluice/internal/sftpd"
 	"sluice/internal/store"
 	"sluice/internal/web"
+	"sluice/internal/webhooks"
 )
 
 // App is a running sluice: SFTP, HTTP, the pipeline and the notifier.
@@ -40,6 +41,7 @@ type App struct {
 	Blobs    blob.Store
 	Accounts *accounts.Service
 	Keys     *keys.Service
+	Webhooks *webhooks.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
 	Web      *web.Dashboard
@@ -67,6 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = &accounts.Service{Store: st, Now: time.Now}
 	a.Keys = &keys.Service{Store: st, Max: cfg.MaxKeysPerAccount, Now: time.Now}
+	a.Webhooks = &webhooks.Service{Store: st, Now: time.Now}
 	if err := a.build(); err != nil {
 		a.Close()
 		return nil, err
@@ -174,7 +177,7 @@ func (a *App) startHTTP() error {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Store, Segments: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Webhooks, Segments: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)

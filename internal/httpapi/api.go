@@ -14,6 +14,7 @@ import (
 	"sluice/internal/errs"
 	"sluice/internal/keys"
 	"sluice/internal/store"
+	"sluice/internal/webhooks"
 )
 
 // Authenticator turns an API token into its account.
@@ -39,7 +40,7 @@ type Deps struct {
 	Auth     Authenticator
 	Keys     *keys.Service
 	Store    Reader
-	Webhooks WebhookStore
+	Webhooks *webhooks.Service
 	Segments store.Segments
 	Server   func() ServerInfo
 	Metrics  http.Handler
