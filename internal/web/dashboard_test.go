@@ -39,6 +39,8 @@ type dash struct {
 	beta   *apptest.Account
 	td     string
 	laptop *apptest.Account // acme, logging in with the key added in the browser
+	hooks  *receiver        // where the webhook added in the browser points
+	secret string           // its signing secret, as the page showed it
 }
 
 // TestDashboardInBrowser walks through the dashboard in headless Chromium
@@ -53,8 +55,10 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	d.logIn()
 	d.addKey()
+	d.addWebhook()
 	d.uploadWithNewKey()
 	d.partialImport()
+	d.deliveries()
 	d.profile()
 	d.server()
 	d.forgedPost()

@@ -135,12 +135,17 @@ func TestFormsNeedCSRF(t *testing.T) {
 	bc := newClient(t, env.HTTP, nil)
 	bc.logIn(beta.Token)
 	pub, _ := apptest.NewKeyFile(t)
+	var hook struct{ ID int64 }
+	acme.API("POST", "/api/v1/webhooks", map[string]string{"url": "https://hooks.example.com/a"}, &hook)
 	posts := []struct {
 		path string
 		form url.Values
 	}{
 		{"/keys", url.Values{"name": {"x"}, "publicKey": {pub}}},
 		{fmt.Sprintf("/keys/%d/delete", acme.KeyID), url.Values{}},
+		{"/notifications/webhooks", url.Values{"url": {"https://hooks.example.com/b"}}},
+		{"/notifications/choose", url.Values{"webhookId": {"0"}}},
+		{fmt.Sprintf("/notifications/webhooks/%d/delete", hook.ID), url.Values{}},
 		{"/logout", url.Values{}},
 	}
 	for _, p := range posts {
@@ -161,6 +166,14 @@ func TestFormsNeedCSRF(t *testing.T) {
 	if resp, body := a.get("/keys"); resp.StatusCode != 200 || strings.Count(body, "/delete\"") != 1 {
 		t.Fatalf("after forged posts the session or the keys changed: %d\n%s", resp.StatusCode, body)
 	}
+	var hooks struct {
+		Webhooks  []struct{ ID int64 }
+		WebhookID *int64
+	}
+	acme.API("GET", "/api/v1/webhooks", nil, &hooks)
+	if len(hooks.Webhooks) != 1 || hooks.WebhookID == nil || *hooks.WebhookID != hook.ID {
+		t.Fatalf("after forged posts the webhooks changed: %+v", hooks)
+	}
 	resp, _ := newClient(t, env.HTTP, nil).do("POST", "/keys", url.Values{"publicKey": {pub}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("POST without a session: %d", resp.StatusCode)
@@ -175,11 +188,14 @@ func TestSessionSeesOnlyItsAccount(t *testing.T) {
 	acme.Upload("e.csv", []byte("identity,evtName,Amount\nu-acme,Opened,1\n,Opened,2\n"))
 	acme.Upload("e.manifest", []byte(`{"type":"event","fileName":"e.csv","clientEmail":"a@example.com"}`))
 	imp := acme.ImportByManifest("e.manifest", 10*time.Second)
+	var hook struct{ ID int64 }
+	acme.API("POST", "/api/v1/webhooks", map[string]string{"url": "https://hooks.example.com/acme"}, &hook)
 	b := newClient(t, env.HTTP, nil)
 	b.logIn(beta.Token)
 
 	for _, path := range []string{fmt.Sprintf("/imports/%d", imp.ID), fmt.Sprintf("/imports/%d/errors.csv", imp.ID),
-		"/profiles?identifier=u-acme", fmt.Sprintf("/keys/%d/delete", acme.KeyID)} {
+		"/profiles?identifier=u-acme", fmt.Sprintf("/keys/%d/delete", acme.KeyID),
+		fmt.Sprintf("/notifications/webhooks/%d/delete", hook.ID)} {
 		resp, body := b.get(path)
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "e.csv") || strings.Contains(body, acme.ID) {
 			t.Fatalf("beta GET %s: %d\n%s", path, resp.StatusCode, body)
@@ -189,9 +205,20 @@ func TestSessionSeesOnlyItsAccount(t *testing.T) {
 	if resp.StatusCode != 200 || body != "{\"imports\":[],\"newer\":0}\n" {
 		t.Fatalf("beta polls acme's import: %d %s", resp.StatusCode, body)
 	}
-	resp, _ = b.do("POST", fmt.Sprintf("/keys/%d/delete", acme.KeyID), url.Values{"csrf": {b.csrf}})
-	if resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("beta deletes acme's key: %d", resp.StatusCode)
+	for _, post := range []struct {
+		path string
+		form url.Values
+	}{
+		{fmt.Sprintf("/keys/%d/delete", acme.KeyID), url.Values{"csrf": {b.csrf}}},
+		{fmt.Sprintf("/notifications/webhooks/%d/delete", hook.ID), url.Values{"csrf": {b.csrf}}},
+		{"/notifications/choose", url.Values{"csrf": {b.csrf}, "webhookId": {fmt.Sprint(hook.ID)}}},
+	} {
+		if resp, _ := b.do("POST", post.path, post.form); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("beta POST %s: %d", post.path, resp.StatusCode)
+		}
+	}
+	if _, body := b.get(fmt.Sprintf("/notifications?webhook=%d", hook.ID)); strings.Contains(body, "hooks.example.com") {
+		t.Fatalf("beta's notifications page shows acme's webhook:\n%s", body)
 	}
 	if _, body := b.get("/imports"); strings.Contains(body, "e.csv") || !strings.Contains(body, "No imports yet") {
 		t.Fatalf("beta's activity log:\n%s", body)

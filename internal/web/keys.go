@@ -71,7 +71,7 @@ func (d *Dashboard) addKey(w http.ResponseWriter, r *http.Request, c *call) {
 		d.showKeys(w, r, c, httpapi.StatusOf(err), form)
 		return
 	}
-	d.redirect(w, r, c, "/keys", "Key “"+k.Name+"” added ("+k.Fingerprint+"). It works for SFTP logins right away.")
+	d.redirect(w, r, c, "/keys", notice{Text: "Key “" + k.Name + "” added (" + k.Fingerprint + "). It works for SFTP logins right away."})
 }
 
 // keyOf finds one of the account's keys for the confirmation page.
@@ -110,7 +110,7 @@ func (d *Dashboard) deleteKey(w http.ResponseWriter, r *http.Request, c *call) {
 		d.storeError(w, r, c, err, "Key not found")
 		return
 	}
-	d.redirect(w, r, c, "/keys", "Key “"+k.Name+"” deleted. SFTP sessions that used it have been closed.")
+	d.redirect(w, r, c, "/keys", notice{Text: "Key “" + k.Name + "” deleted. SFTP sessions that used it have been closed."})
 }
 
 // storeError shows a user-facing error (not found, invalid) as a page, and

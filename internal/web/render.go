@@ -28,7 +28,8 @@ func parseViews(as *assets) (*views, error) {
 	}
 	v := &views{pages: map[string]*template.Template{}}
 	// The files under templates/ that are whole pages.
-	for _, name := range []string{"login", "error", "keys", "key_delete", "imports", "import", "profiles", "server"} {
+	for _, name := range []string{"login", "error", "keys", "key_delete", "imports", "import", "profiles", "server",
+		"notifications", "webhook_delete"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(as.templates,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
@@ -45,7 +46,7 @@ type pageData struct {
 	Nav     string // the nav item to mark as current
 	Account *store.Account
 	CSRF    string
-	Flash   string
+	Flash   notice
 	Fmt     formatter
 	Data    any
 }
@@ -149,10 +150,8 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	fmt.Fprintln(w, "Something went wrong on the server. It has been logged; please try again in a moment.")
 }
 
-// redirect ends a successful form post: the flash goes on the next page.
-func (d *Dashboard) redirect(w http.ResponseWriter, r *http.Request, c *call, to, flash string) {
-	if flash != "" {
-		d.sessions.setFlash(c.s, flash)
-	}
+// redirect ends a successful form post: the notice goes on the next page.
+func (d *Dashboard) redirect(w http.ResponseWriter, r *http.Request, c *call, to string, n notice) {
+	d.sessions.setFlash(c.s, n)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -26,7 +26,7 @@ type session struct {
 	id      string
 	account store.Account
 	csrf    string
-	flash   string // a one-time message for the next page shown
+	flash   notice // a one-time message for the next page shown
 	expires time.Time
 }
 
@@ -88,19 +88,26 @@ func (s *sessions) delete(ss *session) {
 	delete(s.m, ss.id)
 }
 
-// setFlash and takeFlash carry a message across a redirect (post/redirect/get).
-func (s *sessions) setFlash(ss *session, msg string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss.flash = msg
+// notice is a one-time message; Code, when set, is a value shown once in
+// full for the user to copy (a webhook's secret).
+type notice struct {
+	Text string
+	Code string
 }
 
-func (s *sessions) takeFlash(ss *session) string {
+// setFlash and takeFlash carry a notice across a redirect (post/redirect/get).
+func (s *sessions) setFlash(ss *session, n notice) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	msg := ss.flash
-	ss.flash = ""
-	return msg
+	ss.flash = n
+}
+
+func (s *sessions) takeFlash(ss *session) notice {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := ss.flash
+	ss.flash = notice{}
+	return n
 }
 
 // sameToken compares tokens in constant time.

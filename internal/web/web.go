@@ -14,6 +14,7 @@ import (
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
 	"sluice/internal/store"
+	"sluice/internal/webhooks"
 )
 
 // Authenticator turns an API token into its account.
@@ -32,12 +33,13 @@ type Reader interface {
 
 // Deps is what the dashboard needs; the app fills it.
 type Deps struct {
-	Auth   Authenticator
-	Keys   *keys.Service
-	Store  Reader
-	Server func() httpapi.ServerInfo
-	Logger *slog.Logger
-	Now    func() time.Time // nil: time.Now
+	Auth     Authenticator
+	Keys     *keys.Service
+	Webhooks *webhooks.Service
+	Store    Reader
+	Server   func() httpapi.ServerInfo
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
 	// SecureCookies marks cookies Secure even on plain HTTP requests, for a
 	// dashboard behind a TLS-terminating proxy (its public URL is https).
 	SecureCookies bool
@@ -97,6 +99,12 @@ func (d *Dashboard) Routes() []Route {
 		{Pattern: "GET /imports/progress", Page: d.importsProgress},
 		{Pattern: "GET /imports/{id}", Page: d.importPage},
 		{Pattern: "GET /imports/{id}/errors.csv", Page: d.importErrors},
+
+		{Pattern: "GET /notifications", Page: d.notificationsPage},
+		{Pattern: "POST /notifications/webhooks", Page: d.addWebhook},
+		{Pattern: "POST /notifications/choose", Page: d.chooseWebhook},
+		{Pattern: "GET /notifications/webhooks/{id}/delete", Page: d.confirmDeleteWebhook},
+		{Pattern: "POST /notifications/webhooks/{id}/delete", Page: d.deleteWebhook},
 
 		{Pattern: "GET /profiles", Page: d.profilesPage},
 		{Pattern: "GET /server", Page: d.serverPage},
