@@ -166,6 +166,7 @@ func (d *dash) uploadWithNewKey() {
 		t.Fatal("the new key's last use is not shown")
 	}
 	d.shots.take(t, d.tab, "04-keys")
+	d.shots.phone(t, d.tab, "04-keys-phone")
 }
 
 // partialImport: a file with refused rows shows as partial; its page has

@@ -103,6 +103,7 @@ func (d *dash) deliveries() {
 	d.go_("/notifications", fmt.Sprintf("//tr[.//a[normalize-space()='#%d'] and .//code[normalize-space()='import.partial']]"+
 		"//span[contains(@class,'badge-delivered')]", imp.ID))
 	d.shots.take(t, d.tab, "16-notifications-deliveries")
+	d.shots.phone(t, d.tab, "16-notifications-phone")
 	signed := false
 	for _, p := range d.hooks.posts() {
 		mac := hmac.New(sha256.New, []byte(d.secret))
