@@ -230,7 +230,6 @@ func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 		}, nil)
 }
 
-
 func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
 	return b.execRows(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES `,
 		` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, 4, len(ids),
