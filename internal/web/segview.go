@@ -94,7 +94,7 @@ func kindName(k record.Kind) string {
 	case record.KindInt, record.KindFloat:
 		return "number"
 	case record.KindBool:
-		return "true or false"
+		return "true/false"
 	case record.KindDate:
 		return "date"
 	case record.KindList:

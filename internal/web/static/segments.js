@@ -41,11 +41,14 @@
     }
   });
 
-  // Enter in the name field saves, as the button next to it says.
-  document.getElementById("seg-name").addEventListener("keydown", function (e) {
-    if (e.key === "Enter") {
+  // Enter presses the form's first button, "show"; in the name field it
+  // saves instead, as the button next to the field says.
+  var name = document.getElementById("seg-name");
+  var save = document.getElementById("seg-save");
+  form.addEventListener("submit", function (e) {
+    if (document.activeElement === name && e.submitter && e.submitter !== save && e.submitter.value === "show") {
       e.preventDefault();
-      document.getElementById("seg-save").click();
+      window.setTimeout(function () { save.click(); }, 0); // a form ignores a submit from inside its submit event
     }
   });
 
