@@ -1,8 +1,9 @@
 // Package web is sluice's dashboard: server-rendered pages for a customer's
-// data engineers (keys, activity log, notifications, profiles, segments, server). The
-// pages use the same services as the JSON API (keys.Service for key rules,
-// the store's account-scoped reads), so both say the same things. Templates
-// and assets are embedded; nothing is fetched from elsewhere at run time.
+// data engineers (keys, activity log, notifications, profiles, segments,
+// server). The pages use the same services as the JSON API (keys.Service for
+// key rules, the API's segment functions, the store's account-scoped reads),
+// so both say the same things. Templates and assets are embedded; nothing is
+// fetched from elsewhere at run time.
 package web
 
 import (
