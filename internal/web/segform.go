@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,9 +58,6 @@ type segForm struct {
 	JSONError, FormError, NameError, ColumnsError string
 }
 
-// rowField matches the field names of condition rows.
-var rowField = regexp.MustCompile(`^c([0-9]{1,4})-kind$`)
-
 // readSegForm reads a posted builder (or a GET's query).
 func readSegForm(v url.Values) segForm {
 	f := segForm{Match: v.Get("match"), JSON: v.Get("json"), Shown: v.Get("shown"), Name: v.Get("name"), Fits: true}
@@ -70,8 +66,7 @@ func readSegForm(v url.Values) segForm {
 	}
 	var keys []int
 	for k := range v {
-		if m := rowField.FindStringSubmatch(k); m != nil {
-			n, _ := strconv.Atoi(m[1])
+		if n, ok := rowKey(k); ok {
 			keys = append(keys, n)
 		}
 	}
@@ -91,6 +86,21 @@ func readSegForm(v url.Values) segForm {
 		}
 	}
 	return f
+}
+
+// rowKey reads the key of a row's first field, c<key>-kind (key 0–9999).
+func rowKey(field string) (int, bool) {
+	digits, ok := strings.CutSuffix(strings.TrimPrefix(field, "c"), "-kind")
+	if !ok || len(digits) == 0 || len(digits) > 4 || !strings.HasPrefix(field, "c") {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	return n, err == nil
 }
 
 func readRow(v url.Values, key string) condRow {

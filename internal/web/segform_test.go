@@ -152,6 +152,16 @@ func TestJSONBox(t *testing.T) {
 
 // TestJSONBoxAsSent: a browser sends the box with CRLF line breaks; the
 // box the page filled is not an edit.
+func TestRowKey(t *testing.T) {
+	for field, want := range map[string]int{"c0-kind": 0, "c17-kind": 17, "c9999-kind": 9999, "c10000-kind": -1, "c-kind": -1,
+		"c1-prop": -1, "d1-kind": -1, "c+1-kind": -1, "c1-kind-kind": -1} {
+		n, ok := rowKey(field)
+		if ok != (want >= 0) || ok && n != want {
+			t.Errorf("rowKey(%q) = %d, %v; want %d", field, n, ok, want)
+		}
+	}
+}
+
 func TestJSONBoxAsSent(t *testing.T) {
 	f := segForm{Match: "all", Fits: true, JSON: "{\r\n  \"all\": []\r\n}", Shown: "{\n  \"all\": []\n}"}
 	if f.jsonEdited() {

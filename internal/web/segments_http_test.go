@@ -66,8 +66,10 @@ func (b *browserish) count(form url.Values) (int, countAnswer) {
 	return resp.StatusCode, out
 }
 
-// rockForm is the form with one row: Playlist contains Rock. Callers copy it.
-var rockForm = url.Values{"match": {"all"}, "c0-kind": {"property"}, "c0-prop": {"Playlist"}, "c0-op": {"contains"}, "c0-value": {"Rock"}}
+// rockForm is the form with one row: Playlist contains Rock.
+func rockForm() url.Values {
+	return url.Values{"match": {"all"}, "c0-kind": {"property"}, "c0-prop": {"Playlist"}, "c0-op": {"contains"}, "c0-value": {"Rock"}}
+}
 
 // TestSegmentCount: the live count agrees with the API, shows the filter's
 // JSON and its rows, and names the bad part of a malformed filter.
@@ -78,7 +80,7 @@ func TestSegmentCount(t *testing.T) {
 	a := newClient(t, env.HTTP, nil)
 	a.logIn(acme.Token)
 
-	code, got := a.count(rockForm)
+	code, got := a.count(rockForm())
 	want := apiCount(t, acme, `{"property":"Playlist","op":"contains","value":"Rock"}`)
 	if code != 200 || got.Count == nil || *got.Count != want || want != 1 || !strings.Contains(got.Table, "user-1") || got.FromJSON {
 		t.Fatalf("count: %d %+v; API %d", code, got, want)
@@ -118,10 +120,9 @@ func TestSegmentsWithoutScript(t *testing.T) {
 		!strings.Contains(page, `<option value="Purchased">`) {
 		t.Fatalf("empty builder:\n%s", page)
 	}
-	form := url.Values{"csrf": {a.csrf}, "do": {"add"}}
-	for k, v := range rockForm {
-		form[k] = v
-	}
+	form := rockForm()
+	form.Set("csrf", a.csrf)
+	form.Set("do", "add")
 	resp, page := a.do("POST", "/segments", form)
 	if resp.StatusCode != 200 || !strings.Contains(page, `id="c1-kind"`) || !strings.Contains(page, "1 profile matches.") ||
 		!strings.Contains(page, `href="/profiles?identifier=user-1"`) {
@@ -191,7 +192,7 @@ func TestSegmentsStayInTheirAccount(t *testing.T) {
 	b := newClient(t, env.HTTP, nil)
 	b.logIn(beta.Token)
 
-	for _, form := range []url.Values{rockForm, {"json": {`{"all":[]}`}}, {"json": {`{"event":"Purchased"}`}}} {
+	for _, form := range []url.Values{rockForm(), {"json": {`{"all":[]}`}}, {"json": {`{"event":"Purchased"}`}}} {
 		if code, got := b.count(form); code != 200 || got.Count == nil || *got.Count != 0 || strings.Contains(got.Table, "user-") {
 			t.Fatalf("beta counts %v: %d %+v", form, code, got)
 		}
