@@ -22,6 +22,7 @@ import (
 	"sluice/internal/accounts"
 	"sluice/internal/blob"
 	"sluice/internal/config"
+	"sluice/internal/cryptpgp"
 	"sluice/internal/hostkey"
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
@@ -37,6 +38,7 @@ type App struct {
 	Blobs    blob.Store
 	Accounts *accounts.Service
 	Keys     *keys.Service
+	PGPKeys  *cryptpgp.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
 	Registry *prometheus.Registry
@@ -62,6 +64,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = &accounts.Service{Store: st, Now: time.Now}
 	a.Keys = &keys.Service{Store: st, Max: cfg.MaxKeysPerAccount, Now: time.Now}
+	if a.PGPKeys, err = PGPService(cfg, st); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.build(); err != nil {
 		a.Close()
 		return nil, err
@@ -81,6 +87,7 @@ func (a *App) build() error {
 	a.Pipeline = pipeline.New(pipeline.Config{
 		Workers: cfg.Workers, BatchRows: cfg.BatchRows, LeaseDuration: cfg.LeaseDuration,
 		WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
+		Keys: a.PGPKeys, Limits: DecodeLimits(cfg),
 		Logger: a.Log, Metrics: a.Registry,
 	}, a.Store, a.Blobs)
 	a.SFTP, err = sftpd.New(sftpd.Config{
@@ -154,7 +161,7 @@ func (a *App) startHTTP() error {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Store: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log,
 	})
 	api.Register(mux)
