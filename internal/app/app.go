@@ -161,8 +161,8 @@ func (a *App) startHTTP() error {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Store: a.Store, Server: a.ServerInfo,
-		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log,
+		Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
+		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)
 	return mux

@@ -1,4 +1,4 @@
-// Package cli is the sluice command line: serve, account, key, validate.
+// Package cli is the sluice command line: serve, account, key, validate, segment.
 package cli
 
 import (
@@ -35,6 +35,7 @@ func commands() []command {
 		{"key", "key add --account ID --name NAME PUBKEY_FILE | key list --account ID | key rm --account ID KEY_ID", key},
 		{"pgp-key", pgpKeyUsage, pgpKey},
 		{"validate", "validate --manifest M [--pgp-key KEY_FILE [--passphrase-file F]] DATA_FILE: check a file offline, as the server would", validate},
+		{"segment", "segment query | segment export --account ID --filter F.json: count, list and export matching profiles", segmentCmd},
 	}
 }
 
@@ -47,11 +48,12 @@ func Run(ctx context.Context, env Env, args []string) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			err := c.run(ctx, env, args[1:])
-			if err == nil {
+			var ec exitCode
+			switch {
+			case err == nil, errors.Is(err, flag.ErrHelp):
 				return 0
-			}
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
+			case errors.As(err, &ec):
+				return int(ec)
 			}
 			fmt.Fprintf(env.Stderr, "sluice %s: %s\n", c.name, message(err))
 			if errs.CodeOf(err) == errs.Invalid || isUsage(err) {
@@ -72,6 +74,11 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nEvery command takes --data-dir and --database-url (or SLUICE_DATA_DIR, SLUICE_DATABASE_URL);\nrun 'sluice COMMAND -h' for its flags.")
 }
+
+// exitCode ends a command with a code after it printed its result.
+type exitCode int
+
+func (e exitCode) Error() string { return "exit " + fmt.Sprint(int(e)) }
 
 type usageError struct{ msg string }
 

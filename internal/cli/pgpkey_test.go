@@ -15,22 +15,13 @@ import (
 	"sluice/internal/cryptpgp/pgptest"
 )
 
-// run runs the CLI in-process and returns its exit code and output.
-func run(t *testing.T, args ...string) (int, string, string) {
+// pgpRun runs the CLI in-process and returns its exit code and output.
+func pgpRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(string) (string, bool) { return "", false }}
 	code := cli.Run(context.Background(), env, args)
 	return code, out.String(), errOut.String()
-}
-
-func writeFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 type keyJSON struct {
@@ -40,12 +31,12 @@ type keyJSON struct {
 func TestPGPKeyCommands(t *testing.T) {
 	g := pgptest.New(t)
 	dir := t.TempDir()
-	code, out, errOut := run(t, "account", "create", "Acme", "--json", "--data-dir", dir)
+	code, out, errOut := pgpRun(t, "account", "create", "Acme", "--json", "--data-dir", dir)
 	var acct struct{ ID string }
 	if code != 0 || json.Unmarshal([]byte(out), &acct) != nil {
 		t.Fatalf("account create: %d %s %s", code, out, errOut)
 	}
-	code, out, errOut = run(t, "pgp-key", "create", "--account", acct.ID, "--name", "nightly", "--json", "--data-dir", dir)
+	code, out, errOut = pgpRun(t, "pgp-key", "create", "--account", acct.ID, "--name", "nightly", "--json", "--data-dir", dir)
 	var gen keyJSON
 	if code != 0 || json.Unmarshal([]byte(out), &gen) != nil || gen.Kind != "generated" || gen.Name != "nightly" {
 		t.Fatalf("create: %d %s %s", code, out, errOut)
@@ -54,8 +45,8 @@ func TestPGPKeyCommands(t *testing.T) {
 		t.Fatalf("server secret: %v %v", st, err)
 	}
 	fpr := g.GenKey("Customer <c@example.com>", "pass phrase", "future-default", "default")
-	keyFile := writeFile(t, "key.asc", []byte(g.ExportSecret(fpr, "pass phrase")))
-	passFile := writeFile(t, "pass", []byte("pass phrase\n"))
+	keyFile := writeFile(t, "key.asc", g.ExportSecret(fpr, "pass phrase"))
+	passFile := writeFile(t, "pass", "pass phrase\n")
 	cases := []struct {
 		name string
 		args []string
@@ -74,13 +65,13 @@ func TestPGPKeyCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := run(t, append(c.args, "--data-dir", dir)...)
+			code, out, errOut := pgpRun(t, append(c.args, "--data-dir", dir)...)
 			if code != c.code || !strings.Contains(out+errOut, c.out) {
 				t.Fatalf("exit %d, output %s%s; want %d with %q", code, out, errOut, c.code, c.out)
 			}
 		})
 	}
-	_, out, _ = run(t, "pgp-key", "list", "--account", acct.ID, "--json", "--data-dir", dir)
+	_, out, _ = pgpRun(t, "pgp-key", "list", "--account", acct.ID, "--json", "--data-dir", dir)
 	var list struct{ Keys []keyJSON }
 	if json.Unmarshal([]byte(out), &list) != nil || len(list.Keys) != 1 || list.Keys[0].Fingerprint != fpr {
 		t.Fatalf("list after rm: %s", out)
@@ -93,8 +84,8 @@ func TestPGPKeyCommands(t *testing.T) {
 func TestValidateEncoded(t *testing.T) {
 	g := pgptest.New(t)
 	fpr := g.GenKey("Customer <c@example.com>", "pw", "future-default", "default")
-	keyFile := writeFile(t, "key.asc", []byte(g.ExportSecret(fpr, "pw")))
-	passFile := writeFile(t, "pass", []byte("pw"))
+	keyFile := writeFile(t, "key.asc", g.ExportSecret(fpr, "pw"))
+	passFile := writeFile(t, "pass", "pw")
 	var csv bytes.Buffer
 	csv.WriteString("identity,evtName,Amount\n")
 	for i := range 100 {
@@ -106,7 +97,7 @@ func TestValidateEncoded(t *testing.T) {
 	w.Write(csv.Bytes())
 	w.Close()
 	enc := g.Encrypt(csv.Bytes(), fpr)
-	manifest := writeFile(t, "m.manifest", []byte(`{"type": "event", "fileName": "events.csv.gpg", "keyId": "k", "clientEmail": "ops@example.com"}`))
+	manifest := writeFile(t, "m.manifest", `{"type": "event", "fileName": "events.csv.gpg", "keyId": "k", "clientEmail": "ops@example.com"}`)
 	cases := []struct {
 		name, file string
 		data       []byte
@@ -115,20 +106,20 @@ func TestValidateEncoded(t *testing.T) {
 		out        string
 		errorFile  bool
 	}{
-		{"gzip", "events.csv.gz", gz.Bytes(), nil, 0, "partial: 101 rows read, 100 would be imported, 1 refused", true},
-		{"encrypted", "events.csv.gpg", enc, []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 0, "partial: 101 rows read", true},
-		{"encrypted, named by the manifest", "upload.bin", enc, []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 0, "partial: 101 rows read", true},
+		{"gzip", "events.csv.gz", gz.Bytes(), nil, 1, "partial: 101 rows read, 100 would be imported, 1 refused", true},
+		{"encrypted", "events.csv.gpg", enc, []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 1, "partial: 101 rows read", true},
+		{"encrypted, named by the manifest", "upload.bin", enc, []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 1, "partial: 101 rows read", true},
 		{"encrypted, no key", "events.csv.gpg", enc, nil, 2, "give its private key with --pgp-key", false},
 		{"encrypted, wrong passphrase", "events.csv.gpg", enc, []string{"--pgp-key", keyFile}, 2, "protected by a passphrase", false},
-		{"truncated", "events.csv.gpg", enc[:len(enc)-20], []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 0,
+		{"truncated", "events.csv.gpg", enc[:len(enc)-20], []string{"--pgp-key", keyFile, "--passphrase-file", passFile}, 1,
 			"failed: File couldn't be decrypted: the file is truncated", false},
-		{"not gzip", "events.csv.gz", csv.Bytes(), nil, 0, "failed: File couldn't be decompressed: it is not gzip data", false},
+		{"not gzip", "events.csv.gz", csv.Bytes(), nil, 1, "failed: File couldn't be decompressed: it is not gzip data", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			data := writeFile(t, c.file, c.data)
+			data := writeFile(t, c.file, string(c.data))
 			args := append(append([]string{"validate", "--manifest", manifest}, c.flags...), data)
-			code, out, errOut := run(t, args...)
+			code, out, errOut := pgpRun(t, args...)
 			if code != c.code || !strings.Contains(out+errOut, c.out) {
 				t.Fatalf("exit %d, output %s%s; want %d with %q", code, out, errOut, c.code, c.out)
 			}

@@ -49,10 +49,14 @@ func validate(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return printJSON(env.Stdout, validateJSON(res, errPath))
+		err = printJSON(env.Stdout, validateJSON(res, errPath))
+	} else {
+		printResult(env, res, errPath)
 	}
-	printResult(env, res, errPath)
-	return nil
+	if err == nil && (res.Error != "" || res.RowsFailed > 0) {
+		return exitCode(1) // scripts can tell a clean file from one with refusals
+	}
+	return err
 }
 
 func validateFiles(ctx context.Context, env Env, o validateOpts, dataPath string, quiet bool) (pipeline.Result, string, error) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"sluice/internal/cryptpgp"
 	"sluice/internal/errs"
@@ -34,13 +35,15 @@ type HostKey struct {
 
 // Deps is what the API needs; the app fills it.
 type Deps struct {
-	Auth    Authenticator
-	Keys    *keys.Service
-	PGPKeys *cryptpgp.Service
-	Store   Reader
-	Server  func() ServerInfo
-	Metrics http.Handler
-	Logger  *slog.Logger
+	Auth     Authenticator
+	Keys     *keys.Service
+	PGPKeys  *cryptpgp.Service
+	Store    Reader
+	Segments store.Segments
+	Server   func() ServerInfo
+	Metrics  http.Handler
+	Logger   *slog.Logger
+	Now      func() time.Time // "last N days" of segments counts back from it; nil: time.Now
 }
 
 // API serves the routes of Routes.
@@ -78,6 +81,13 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
 		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
 		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+		{Pattern: "POST /api/v1/segments/query", Auth: true, Handler: a.querySegment},
+		{Pattern: "POST /api/v1/segments/export.csv", Auth: true, Handler: a.exportFilter},
+		{Pattern: "GET /api/v1/segments", Auth: true, Handler: a.listSegments},
+		{Pattern: "POST /api/v1/segments", Auth: true, Handler: a.createSegment},
+		{Pattern: "GET /api/v1/segments/{id}", Auth: true, Handler: a.getSegment},
+		{Pattern: "DELETE /api/v1/segments/{id}", Auth: true, Handler: a.deleteSegment},
+		{Pattern: "GET /api/v1/segments/{id}/export.csv", Auth: true, Handler: a.exportSaved},
 	}
 }
 

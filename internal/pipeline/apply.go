@@ -16,6 +16,7 @@ type batch struct {
 	errors   []store.ErrorRow
 	cp       store.Checkpoint
 	now      time.Time // processing time for rows without ts
+	arena    []byte    // encoded event props and identifiers of the batch
 }
 
 type profileRow struct {

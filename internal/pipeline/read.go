@@ -154,9 +154,15 @@ func (rr *rowReader) convert(b *batch, fields []string) []string {
 		b.profiles = append(b.profiles, profileRow{ids: row.Identifiers, ops: row.Ops, ts: ts})
 		return nil
 	}
+	// Encode here, beside the writer, and let the map go.
+	start := len(b.arena)
+	b.arena = row.Props.AppendJSON(b.arena)
+	mid := len(b.arena)
+	b.arena = store.AppendIdentifiersJSON(b.arena, row.Identifiers)
 	b.events = append(b.events, store.Event{
 		AccountID: rr.accID, ImportID: rr.impID, Row: rr.cp.RowsRead, Name: row.EventName,
-		Time: ts.Unix(), Identifiers: row.Identifiers, Props: row.Props,
+		Time: ts.Unix(), Identifiers: row.Identifiers,
+		PropsJSON: b.arena[start:mid:mid], IdentifiersJSON: b.arena[mid:len(b.arena):len(b.arena)],
 	})
 	return nil
 }

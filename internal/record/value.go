@@ -66,23 +66,7 @@ func (v Value) Text() string {
 
 // MarshalJSON stores dates as "$D_<epoch>" so that every kind survives a round trip.
 func (v Value) MarshalJSON() ([]byte, error) {
-	switch v.Kind {
-	case KindInt:
-		return strconv.AppendInt(nil, v.I, 10), nil
-	case KindFloat:
-		return json.Marshal(v.F)
-	case KindBool:
-		return strconv.AppendBool(nil, v.B), nil
-	case KindDate:
-		return strconv.AppendQuote(nil, v.Text()), nil
-	case KindList:
-		if v.L == nil {
-			return []byte("[]"), nil
-		}
-		return json.Marshal(v.L)
-	default:
-		return json.Marshal(v.S)
-	}
+	return v.AppendJSON(nil), nil
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote. Whole numbers come back as KindInt.

@@ -17,6 +17,25 @@ type Event struct {
 	Time        int64 // epoch seconds
 	Identifiers []Identifier
 	Props       record.Props
+
+	// PropsJSON and IdentifiersJSON, when set, are the stored encodings of
+	// Props and Identifiers, made ahead by the writer's producer so that
+	// encoding runs beside the store's one writer rather than in it.
+	PropsJSON, IdentifiersJSON []byte
+}
+
+// AppendIdentifiersJSON encodes identifiers as their stored JSON object (kind → value).
+func AppendIdentifiersJSON(b []byte, ids []Identifier) []byte {
+	b = append(b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = record.AppendJSONString(b, id.Kind)
+		b = append(b, ':')
+		b = record.AppendJSONString(b, id.Value)
+	}
+	return append(b, '}')
 }
 
 // EventFilter narrows ListEvents.

@@ -21,6 +21,7 @@ type Store interface {
 	Imports
 	Profiles
 	Events
+	Segments
 	Outbox
 	Tx
 	Close() error

@@ -49,24 +49,61 @@ func (b *batch) close() {
 	}
 }
 
+// lookupChunk bounds the JSON array of one lookup query.
+const lookupChunk = 5000
+
+// LookupIdentifiers looks identifiers up a few thousand at a time: one query
+// over a JSON array of values costs far less than a query per identifier.
 func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []store.Identifier) (map[store.Identifier]int64, error) {
-	s, err := b.stmt(ctx, `SELECT profile_id FROM identifiers WHERE account_id = ? AND value = ? AND kind = ?`)
+	s, err := b.stmt(ctx, `SELECT i.value, i.kind, i.profile_id FROM json_each(?) j
+		JOIN identifiers i ON i.account_id = ? AND i.value = j.value`)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[store.Identifier]int64, len(ids))
+	want := make(map[store.Identifier]bool, len(ids))
 	for _, id := range ids {
-		var pid int64
-		err := s.QueryRowContext(ctx, accountID, id.Value, id.Kind).Scan(&pid)
-		if err == sql.ErrNoRows {
-			continue
+		want[id] = true
+	}
+	out := make(map[store.Identifier]int64, len(ids))
+	var arr []byte
+	for start := 0; start < len(ids); start += lookupChunk {
+		chunk := ids[start:min(start+lookupChunk, len(ids))]
+		arr = appendValues(arr[:0], chunk)
+		if err := collectIDs(ctx, s, arr, accountID, want, out); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("look up identifier: %w", err)
-		}
-		out[id] = pid
 	}
 	return out, nil
+}
+
+func appendValues(b []byte, ids []store.Identifier) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = record.AppendJSONString(b, id.Value)
+	}
+	return append(b, ']')
+}
+
+func collectIDs(ctx context.Context, s *sql.Stmt, arr []byte, accountID string, want map[store.Identifier]bool, out map[store.Identifier]int64) error {
+	rows, err := s.QueryContext(ctx, string(arr), accountID)
+	if err != nil {
+		return fmt.Errorf("look up identifiers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id store.Identifier
+		var pid int64
+		if err := rows.Scan(&id.Value, &id.Kind, &pid); err != nil {
+			return fmt.Errorf("scan identifier: %w", err)
+		}
+		if want[id] {
+			out[id] = pid
+		}
+	}
+	return rows.Err()
 }
 
 func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
@@ -129,14 +166,7 @@ func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 }
 
 func encodeProps(p record.Props) ([]byte, error) {
-	if p == nil {
-		return []byte("{}"), nil
-	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("encode props: %w", err)
-	}
-	return b, nil
+	return p.AppendJSON(nil), nil
 }
 
 func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
@@ -182,33 +212,20 @@ func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
 	if err != nil {
 		return err
 	}
-	var buf []byte
 	for i := range evs {
 		e := &evs[i]
-		props, err := encodeProps(e.Props)
-		if err != nil {
-			return err
+		props, ids := e.PropsJSON, e.IdentifiersJSON
+		if props == nil {
+			props = e.Props.AppendJSON(nil)
 		}
-		buf = appendIdentifiers(buf[:0], e.Identifiers)
-		if _, err := s.ExecContext(ctx, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, buf, props); err != nil {
+		if ids == nil {
+			ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
+		}
+		if _, err := s.ExecContext(ctx, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
 	}
 	return nil
-}
-
-// appendIdentifiers encodes identifiers as a JSON object kind → value.
-func appendIdentifiers(buf []byte, ids []store.Identifier) []byte {
-	buf = append(buf, '{')
-	for i, id := range ids {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		k, _ := json.Marshal(id.Kind)
-		v, _ := json.Marshal(id.Value)
-		buf = append(append(append(buf, k...), ':'), v...)
-	}
-	return append(buf, '}')
 }
 
 func decodeIdentifiers(b []byte) ([]store.Identifier, error) {

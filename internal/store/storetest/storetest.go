@@ -24,6 +24,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, open) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("SegmentQueries", func(t *testing.T) { testSegmentQueries(t, open) })
+	t.Run("SegmentPages", func(t *testing.T) { testSegmentPages(t, open) })
+	t.Run("SegmentExportStops", func(t *testing.T) { testSegmentExportStops(t, open) })
+	t.Run("SavedSegments", func(t *testing.T) { testSavedSegments(t, open) })
 }
 
 // t0 is the suite's fixed clock start; times are whole milliseconds so they

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"sluice/internal/blob"
+	"sluice/internal/config"
+	"sluice/internal/csvstream"
+	"sluice/internal/pipeline"
+	"sluice/internal/store"
+	"sluice/internal/store/sqlite"
+)
+
+func runChild(run, dir string, batch int) error {
+	switch run {
+	case "raw":
+		return rawInsert(dir)
+	case "events":
+		return viaPipeline(dir, "events.csv", `{"type":"event","fileName":"events.csv","clientEmail":"b@example.com",
+			"columns":{"Amount":{"dataType":"FLOAT"},"Quantity":{"dataType":"INTEGER"}}}`, batch)
+	case "profiles":
+		return viaPipeline(dir, "profiles.csv", `{"type":"profile","fileName":"profiles.csv","clientEmail":"b@example.com",
+			"columns":{"Age":{"dataType":"INTEGER"},"Score":{"dataType":"FLOAT"}}}`, batch)
+	}
+	return fmt.Errorf("unknown run %q", run)
+}
+
+// viaPipeline imports one file through the real pipeline into a fresh store.
+func viaPipeline(dir, name, manifest string, batch int) error {
+	ctx := context.Background()
+	work := filepath.Join(dir, "run-"+name)
+	os.RemoveAll(work)
+	os.MkdirAll(work, 0o755)
+	defer os.RemoveAll(work)
+	st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	blobs, err := blob.NewLocal(filepath.Join(work, "files"))
+	if err != nil {
+		return err
+	}
+	st.CreateAccount(ctx, store.Account{ID: "BENCH-0001", Name: "bench", CreatedAt: time.Now()}, []byte("x"))
+	// A hard link puts the file in the blob store without copying a gigabyte.
+	dataKey := "BENCH-0001/data"
+	os.MkdirAll(filepath.Join(work, "files", "BENCH-0001"), 0o755)
+	if err := os.Link(filepath.Join(dir, name), filepath.Join(work, "files", dataKey)); err != nil {
+		return err
+	}
+	fi, _ := os.Stat(filepath.Join(dir, name))
+	cfg := config.Default()
+	if batch > 0 {
+		cfg.BatchRows = batch
+	}
+	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, LeaseDuration: time.Minute,
+		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, blobs)
+	record := func(n, key string, kind store.UploadKind, size int64) {
+		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,
+			SHA256: "-", BlobKey: key, CreatedAt: time.Now()})
+		if err != nil {
+			panic(err)
+		}
+		p.UploadCompleted(ctx, u)
+	}
+	record(name, dataKey, store.KindData, fi.Size())
+	mkey := "BENCH-0001/manifest"
+	w, _ := blobs.Create(ctx, mkey)
+	w.WriteAt([]byte(manifest), 0)
+	w.Commit()
+	p.Start(ctx)
+	defer p.Close()
+	record("m.manifest", mkey, store.KindManifest, int64(len(manifest)))
+	imp := waitEnd(ctx, st)
+	el := imp.FinishedAt.Sub(*imp.StartedAt).Seconds()
+	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB\n",
+		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, float64(imp.RowsRead)/el, float64(imp.BytesRead)/1e6/el, peakRSS())
+	return nil
+}
+
+func waitEnd(ctx context.Context, st *sqlite.DB) store.Import {
+	for {
+		imps, _ := st.ListImports(ctx, "BENCH-0001", store.ImportFilter{})
+		if len(imps) == 1 && imps[0].Status.Ended() {
+			return imps[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// rawInsert is the reference: the same event rows parsed and inserted with
+// one prepared statement, 20k rows per transaction, into the same schema.
+func rawInsert(dir string) error {
+	ctx := context.Background()
+	work := filepath.Join(dir, "run-raw")
+	os.RemoveAll(work)
+	os.MkdirAll(work, 0o755)
+	defer os.RemoveAll(work)
+	st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	st.Close() // migrated: the schema is in place
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(work, "sluice.db")+"?_journal_mode=WAL&_synchronous=NORMAL&_cache_size=-65536")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f, err := os.Open(filepath.Join(dir, "events.csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	n, err := insertRows(ctx, db, csvstream.NewReader(bufio.NewReaderSize(f, 1<<20), 0))
+	if err != nil {
+		return err
+	}
+	el := time.Since(start).Seconds()
+	fi, _ := f.Stat()
+	fmt.Printf("raw      INSERT: %d rows in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB\n",
+		n, el, float64(n)/el, float64(fi.Size())/1e6/el, peakRSS())
+	return nil
+}
+
+func insertRows(ctx context.Context, db *sql.DB, r *csvstream.Reader) (int, error) {
+	r.Read() // header
+	const q = `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	n := 0
+	for {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return n, err
+		}
+		stmt, _ := tx.Prepare(q)
+		for i := 0; i < 20000; i++ {
+			f, _, err := r.Read()
+			if err == io.EOF {
+				stmt.Close()
+				return n, tx.Commit()
+			}
+			n++
+			ids, _ := json.Marshal(map[string]string{"identity": f[0]})
+			amount, _ := strconv.ParseFloat(f[3], 64)
+			qty, _ := strconv.Atoi(f[6])
+			props, _ := json.Marshal(map[string]any{"Amount": amount, "Currency": f[4], "Category": f[5], "Quantity": qty, "PaymentMode": f[7]})
+			ts, _ := strconv.ParseInt(f[1], 10, 64)
+			if _, err := stmt.Exec("BENCH-0001", n%1_000_000, 1, n, f[2], ts, ids, props); err != nil {
+				return n, err
+			}
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			return n, err
+		}
+	}
+}

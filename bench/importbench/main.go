@@ -1,0 +1,83 @@
+// Command importbench measures the import pipeline (issue 3): it generates a
+// ~1 GB events CSV (10M rows, 8 columns) and a ~1 GB profiles CSV (1M
+// identities ~10 times each, with $add on a list), imports each through the
+// real pipeline into SQLite in a child process, and, as the reference, runs a
+// raw batched INSERT of the same event rows into the same schema.
+//
+//	go run ./bench/importbench -dir /tmp/importbench [-events 10000000] [-profiles 10000000]
+//
+// It prints rows/s, MB/s and the child's peak RSS for each run.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+)
+
+func main() {
+	dir := flag.String("dir", "/tmp/importbench", "work folder (needs ~3 GB)")
+	events := flag.Int("events", 10_000_000, "event rows")
+	profiles := flag.Int("profiles", 10_000_000, "profile rows")
+	identities := flag.Int("identities", 1_000_000, "distinct users")
+	only := flag.String("only", "raw,events,profiles", "which runs")
+	child := flag.String("child", "", "internal: run one measurement in this process")
+	batch := flag.Int("batch-rows", 0, "rows per batch (0: the server default)")
+	flag.Parse()
+	if *child != "" {
+		if prof := os.Getenv("IMPORTBENCH_CPUPROFILE"); prof != "" {
+			f, _ := os.Create(prof + "." + *child)
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+		if err := runChild(*child, *dir, *batch); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		fatal(err)
+	}
+	ev := filepath.Join(*dir, "events.csv")
+	pr := filepath.Join(*dir, "profiles.csv")
+	fatal(ensure(ev, func(p string) error { return genEvents(p, *events, *identities) }))
+	fatal(ensure(pr, func(p string) error { return genProfiles(p, *profiles, *identities) }))
+	for _, run := range strings.Split(*only, ",") {
+		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch))
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		fatal(cmd.Run())
+	}
+}
+
+func ensure(path string, gen func(string) error) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	fmt.Printf("generating %s\n", path)
+	return gen(path)
+}
+
+func fatal(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// peakRSS reads this process's peak resident set size in MB.
+func peakRSS() float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,62 @@
+package record
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+)
+
+// TestAppendJSONMatchesEncodingJSON: the fast encoder writes what
+// encoding/json writes for the same props, and it reads back the same.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	cases := []struct {
+		name string
+		p    Props
+	}{
+		{"empty", Props{}},
+		{"kinds", Props{"s": String("Ann"), "i": Int(-42), "f": Float(199.99), "b": Bool(true),
+			"d": Date(946684801), "l": List([]string{"Rock", "Jazz"}), "e": List(nil)}},
+		{"escapes", Props{"q\"k": String("a\"b\\c\n\t\r\x01\x1f"), "u": String("héllo ✓ \u2028")}},
+		{"invalid utf8", Props{"x": String("a\xffb")}},
+		{"floats", Props{"tiny": Float(1e-7), "huge": Float(1e21), "neg": Float(-0.5), "whole": Float(3),
+			"max": Float(math.MaxFloat64)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want, err := json.Marshal(c.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.p.AppendJSON(nil); string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("plain")
+	f.Add("a\"b\\c\n\x00\xff\u2028")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		var back string
+		got := AppendJSONString(nil, s)
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
+		}
+		var wantBack string
+		json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q: reads back %q, encoding/json's reads back %q", s, back, wantBack)
+		}
+	})
+}
+
+func BenchmarkAppendJSON(b *testing.B) {
+	p := Props{"Amount": Float(199.99), "Currency": String("INR"), "Category": String("Books"),
+		"Quantity": Int(2), "PaymentMode": String("UPI")}
+	var buf []byte
+	for b.Loop() {
+		buf = p.AppendJSON(buf[:0])
+	}
+}
