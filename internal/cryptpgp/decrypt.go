@@ -5,6 +5,7 @@ import (
 	stderrors "errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -152,6 +153,12 @@ func keyError(head []byte, key *Key) error {
 	if len(ids) == 0 && symmetric {
 		return fail(Passphrase, pgperrors.ErrKeyIncorrect, "the file is encrypted with a passphrase (gpg --symmetric), not to a key: "+
 			"encrypt it to %s with gpg --encrypt -r %s", key.Label, key.Fingerprint)
+	}
+	for _, id := range ids {
+		if slices.Contains(key.Subkeys, id) {
+			return fail(Integrity, pgperrors.ErrKeyIncorrect, "the integrity check failed: the file is encrypted to %s, "+
+				"but its encrypted session key does not decrypt: the file was altered or damaged", key.Label)
+		}
 	}
 	return fail(WrongKey, pgperrors.ErrKeyIncorrect, "the file is encrypted to another key (key id %s), not to %s "+
 		"(fingerprint %s, encryption subkey %s): encrypt it to that key, or name the right key in the manifest's keyId",

@@ -84,6 +84,7 @@ func TestDecryptGPGFiles(t *testing.T) {
 		{"not compressed, a flipped byte", flip(uncompressed, len(uncompressed)*2/3), false, cryptpgp.Integrity, "integrity check failed"},
 		{"armored, a flipped character", flipArmored(armored), true, cryptpgp.Integrity, "integrity check failed"},
 		{"encrypted to another key", g.Encrypt(plainCSV, other), false, cryptpgp.WrongKey, "encrypted to another key"},
+		{"a flipped byte in the encrypted session key", flip(binary, 40), false, cryptpgp.Integrity, "session key does not decrypt"},
 		{"encrypted with a passphrase", g.Run(plainCSV, "--symmetric", "--pinentry-mode", "loopback", "--passphrase", "pw"),
 			false, cryptpgp.Passphrase, "passphrase"},
 		{"signed, not encrypted", g.Run(plainCSV, "--sign", "--local-user", signer, "--pinentry-mode", "loopback",
