@@ -2,57 +2,54 @@ package config
 
 import (
 	"flag"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestPGPSettings(t *testing.T) {
+func TestValidateNotify(t *testing.T) {
 	cases := []struct {
-		name  string
-		args  []string
-		env   map[string]string
-		err   string
-		check func(c Config) bool
+		name   string
+		change func(*Config)
+		errHas string // empty: valid
 	}{
-		{"defaults", nil, nil, "", func(c Config) bool {
-			return c.MaxDecompressedSize == 50<<30 && c.MaxCompressionRatio == 200 && c.MaxPGPKeysPerAccount == 20 &&
-				c.PGPKeyAlgorithm == "curve25519" && c.SecretKeyFile == filepath.Join(c.DataDir, "secret.key")
-		}},
-		{"flags", []string{"--max-decompressed-size", "1GiB", "--max-compression-ratio", "0", "--secret-key-file", "/etc/sluice.key"}, nil, "",
-			func(c Config) bool {
-				return c.MaxDecompressedSize == 1<<30 && c.MaxCompressionRatio == 0 && c.SecretKeyFile == "/etc/sluice.key"
-			}},
-		{"env twins", nil, map[string]string{"SLUICE_MAX_DECOMPRESSED_SIZE": "2GiB", "SLUICE_PGP_KEY_ALGORITHM": "rsa3072",
-			"SLUICE_MAX_PGP_KEYS": "3"}, "", func(c Config) bool {
-			return c.MaxDecompressedSize == 2<<30 && c.PGPKeyAlgorithm == "rsa3072" && c.MaxPGPKeysPerAccount == 3
-		}},
-		{"unknown algorithm", []string{"--pgp-key-algorithm", "dsa"}, nil, "--pgp-key-algorithm", nil},
-		{"negative ratio", []string{"--max-compression-ratio", "-1"}, nil, "must not be negative", nil},
-		{"no keys allowed", []string{"--max-pgp-keys", "0"}, nil, "--max-pgp-keys", nil},
+		{"defaults", func(*Config) {}, ""},
+		{"smtp with STARTTLS required", func(c *Config) { c.SMTPURL = "smtp://u:p@mail.example.com:587?starttls=required" }, ""},
+		{"smtps", func(c *Config) { c.SMTPURL = "smtps://mail.example.com" }, ""},
+		{"unknown starttls", func(c *Config) { c.SMTPURL = "smtp://h?starttls=yes" }, "must be required, opportunistic or none"},
+		{"starttls on smtps", func(c *Config) { c.SMTPURL = "smtps://h?starttls=none" }, "smtp:// only"},
+		{"password hidden in errors", func(c *Config) { c.SMTPURL = "imap://u:hunter2@h" }, "imap://u:xxxxx@h"},
+		{"zero retry period", func(c *Config) { c.RetryFor = 0 }, "--notify-retry-for must be positive"},
+		{"max below min", func(c *Config) { c.RetryMin, c.RetryMax = time.Hour, time.Minute }, "must not be below"},
+		{"zero webhook timeout", func(c *Config) { c.WebhookTimeout = 0 }, "--webhook-timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := Default()
-			cfg.DataDir = t.TempDir()
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			cfg.ServeFlags(fs)
-			if err := fs.Parse(c.args); err != nil {
-				t.Fatal(err)
+			c.change(&cfg)
+			err := cfg.Validate()
+			if c.errHas == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
 			}
-			err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-			if err == nil {
-				err = cfg.Validate()
-			}
-			if c.err != "" {
-				if err == nil || !strings.Contains(err.Error(), c.err) {
-					t.Fatalf("error %v, want %q", err, c.err)
-				}
-				return
-			}
-			if err != nil || !c.check(cfg) {
-				t.Fatalf("config %+v, %v", cfg, err)
+			if c.errHas != "" && (err == nil || !strings.Contains(err.Error(), c.errHas)) {
+				t.Fatalf("error %v, want one containing %q", err, c.errHas)
 			}
 		})
+	}
+}
+
+func TestNotifyFlagsHaveEnvTwins(t *testing.T) {
+	cfg := Default()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.ServeFlags(fs)
+	if err := fs.Parse([]string{"--smtp-from", "ops <ops@x.com>"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SLUICE_SMTP_FROM": "ignored <i@x.com>", "SLUICE_NOTIFY_RETRY_FOR": "2h", "SLUICE_WEBHOOK_TIMEOUT": "3s"}
+	if err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTPFrom != "ops <ops@x.com>" || cfg.RetryFor != 2*time.Hour || cfg.WebhookTimeout != 3*time.Second {
+		t.Fatalf("flag beats env, env fills the rest: %+v", cfg)
 	}
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -71,38 +72,56 @@ func (v Value) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads what MarshalJSON wrote. Whole numbers come back as KindInt.
 func (v *Value) UnmarshalJSON(b []byte) error {
-	var raw any
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
-		return err
+	// encoding/json has checked that b is one valid JSON value, so its first
+	// byte tells the kind; this runs for every stored value read back.
+	if len(b) == 0 {
+		return fmt.Errorf("empty stored value")
 	}
-	switch x := raw.(type) {
-	case string:
-		*v = parseStoredString(x)
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			*v = Int(i)
-		} else if f, err := x.Float64(); err == nil {
-			*v = Float(f)
-		} else {
-			return fmt.Errorf("value %s: %w", x, err)
+	switch c := b[0]; {
+	case c == '"':
+		s, err := unquote(b)
+		*v = parseStoredString(s)
+		return err
+	case c == 't' || c == 'f':
+		*v = Bool(c == 't')
+	case c == '[':
+		var l []string
+		if err := json.Unmarshal(b, &l); err != nil {
+			return fmt.Errorf("stored list: %w", err)
 		}
-	case bool:
-		*v = Bool(x)
-	case []any:
-		l := make([]string, 0, len(x))
-		for _, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				return fmt.Errorf("list item %v is not a string", e)
-			}
-			l = append(l, s)
+		if l == nil {
+			l = []string{}
 		}
 		*v = List(l)
+	case c == '-' || (c >= '0' && c <= '9'):
+		return v.number(string(b))
 	default:
 		return fmt.Errorf("unsupported stored value %s", b)
 	}
+	return nil
+}
+
+func unquote(b []byte) (string, error) {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+func (v *Value) number(s string) error {
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			*v = Int(i)
+			return nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("stored number %s: %w", s, err)
+	}
+	*v = Float(f)
 	return nil
 }
 

@@ -23,6 +23,8 @@ type Store interface {
 	Events
 	Segments
 	Outbox
+	Webhooks
+	Deliveries
 	Tx
 	Close() error
 }
