@@ -33,11 +33,11 @@ type options struct {
 func main() {
 	o := options{size: 1e9}
 	var modes string
-	flag.StringVar(&o.dir, "dir", "", "work folder (default: a temporary one, removed at the end)")
+	flag.StringVar(&o.dir, "dir", "", "work folder, kept (default: a temporary one, removed at the end unless -keep)")
 	flag.Var(&o.size, "size", "size of the plain events file")
 	flag.StringVar(&modes, "modes", "plain,gzip,pgp,gzip+pgp", "what to measure, in order")
 	flag.IntVar(&o.batchRows, "batch-rows", config.Default().BatchRows, "rows per transaction")
-	flag.BoolVar(&o.keep, "keep", false, "keep the work folder")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary work folder")
 	flag.Parse()
 	o.modes = strings.Split(modes, ",")
 	if err := run(context.Background(), o); err != nil {
@@ -52,9 +52,9 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		o.dir = dir
-	}
-	if !o.keep {
-		defer os.RemoveAll(o.dir)
+		if !o.keep {
+			defer os.RemoveAll(o.dir)
+		}
 	}
 	plain := filepath.Join(o.dir, "events.csv")
 	rows, err := writeEvents(plain, int64(o.size))
