@@ -113,7 +113,7 @@ func (a *App) build() error {
 	if err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
-	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Server: a.ServerInfo,
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Webhooks: a.Webhooks, Store: a.Store, Server: a.ServerInfo,
 		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
