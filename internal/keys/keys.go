@@ -4,7 +4,6 @@ package keys
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,17 +33,17 @@ const MaxNameLen = 100
 func (s *Service) Add(ctx context.Context, accountID, name, publicKey string) (store.ImportKey, error) {
 	k, err := sshkey.Parse(publicKey)
 	if err != nil {
-		return store.ImportKey{}, fieldErr{FieldPublicKey, err}
+		return store.ImportKey{}, errs.OnField(FieldPublicKey, err)
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = k.Comment
 	}
 	if name == "" {
-		return store.ImportKey{}, fieldErr{FieldName, errs.E(errs.Invalid, "give the key a name, e.g. the laptop or job that uses it")}
+		return store.ImportKey{}, errs.OnField(FieldName, errs.E(errs.Invalid, "give the key a name, e.g. the laptop or job that uses it"))
 	}
 	if utf8.RuneCountInString(name) > MaxNameLen {
-		return store.ImportKey{}, fieldErr{FieldName, errs.E(errs.Invalid, "a key name has at most %d characters", MaxNameLen)}
+		return store.ImportKey{}, errs.OnField(FieldName, errs.E(errs.Invalid, "a key name has at most %d characters", MaxNameLen))
 	}
 	added, err := s.Store.AddKey(ctx, store.ImportKey{
 		AccountID:   accountID,
@@ -54,7 +53,7 @@ func (s *Service) Add(ctx context.Context, accountID, name, publicKey string) (s
 		CreatedAt:   s.Now().UTC(),
 	}, s.Max)
 	if errs.Is(err, errs.Conflict) {
-		err = fieldErr{FieldPublicKey, err} // the key is registered already
+		err = errs.OnField(FieldPublicKey, err) // the key is registered already
 	}
 	return added, err
 }
@@ -65,26 +64,9 @@ const (
 	FieldPublicKey = "publicKey"
 )
 
-// fieldErr tells which input an error is about, so a form can show the
-// message next to that field; its message and code are the wrapped error's.
-type fieldErr struct {
-	field string
-	err   error
-}
-
-func (e fieldErr) Error() string { return e.err.Error() }
-func (e fieldErr) Unwrap() error { return e.err }
-
-// FieldOf is the input field an Add error is about (FieldName or
-// FieldPublicKey), or "" when it is about the request as a whole (such as
-// the account's key limit).
-func FieldOf(err error) string {
-	var fe fieldErr
-	if errors.As(err, &fe) {
-		return fe.field
-	}
-	return ""
-}
+// FieldOf is the input field an Add error is about, or "" when it is
+// about the request as a whole.
+func FieldOf(err error) string { return errs.FieldOf(err) }
 
 // List returns an account's keys, oldest first.
 func (s *Service) List(ctx context.Context, accountID string) ([]store.ImportKey, error) {

@@ -7,7 +7,6 @@ package webhooks
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -45,12 +44,12 @@ const (
 func (s *Service) Add(ctx context.Context, accountID, rawURL, secret string) (hook store.Webhook, chosen bool, err error) {
 	rawURL = strings.TrimSpace(rawURL)
 	if err := checkURL(rawURL); err != nil {
-		return hook, false, fieldErr{FieldURL, err}
+		return hook, false, errs.OnField(FieldURL, err)
 	}
 	if secret == "" {
 		secret = "whsec_" + rand.Text()
 	} else if len(secret) < 16 || len(secret) > 256 {
-		return hook, false, fieldErr{FieldSecret, errs.E(errs.Invalid, "secret must be 16 to 256 characters long (or left out to have one generated)")}
+		return hook, false, errs.OnField(FieldSecret, errs.E(errs.Invalid, "secret must be 16 to 256 characters long (or left out to have one generated)"))
 	}
 	hook, err = s.Store.CreateWebhook(ctx, store.Webhook{AccountID: accountID, URL: rawURL, Secret: secret,
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond)}, s.max())
@@ -134,22 +133,6 @@ func (s *Service) max() int {
 	return s.Max
 }
 
-// fieldErr tells which input an error is about, so a form can show the
-// message next to that field; its message and code are the wrapped error's.
-type fieldErr struct {
-	field string
-	err   error
-}
-
-func (e fieldErr) Error() string { return e.err.Error() }
-func (e fieldErr) Unwrap() error { return e.err }
-
-// FieldOf is the input field an Add error is about (FieldURL or
-// FieldSecret), or "" when it is about the request as a whole.
-func FieldOf(err error) string {
-	var fe fieldErr
-	if errors.As(err, &fe) {
-		return fe.field
-	}
-	return ""
-}
+// FieldOf is the input field an Add error is about, or "" when it is
+// about the request as a whole.
+func FieldOf(err error) string { return errs.FieldOf(err) }
