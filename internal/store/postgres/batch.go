@@ -1,0 +1,191 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"sluice/internal/store"
+)
+
+// InBatch runs fn in one transaction on one pooled connection, in pgx's own
+// API: events, new profiles and error rows go in with COPY, the rest as
+// set-based statements over arrays. fn's writes and its checkpoint commit
+// together.
+func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("batch connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		return runBatch(ctx, dc.(*stdlib.Conn).Conn(), fn)
+	})
+}
+
+func runBatch(ctx context.Context, c *pgx.Conn, fn func(store.BatchTx) error) error {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin batch: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	b := &batch{tx: tx}
+	if err := fn(b); err != nil {
+		return err
+	}
+	if err := b.flushLinks(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit batch: %w", err)
+	}
+	return nil
+}
+
+// batch is one batch transaction. Identifier links are collected and written
+// in one statement before anything reads identifiers, and before commit.
+type batch struct {
+	tx    pgx.Tx
+	links []link
+}
+
+// rowSource feeds CopyFrom from a fill function, reusing one row.
+type rowSource struct {
+	n, i int
+	row  []any
+	fill func(i int, row []any)
+}
+
+func newRowSource(n, cols int, fill func(i int, row []any)) *rowSource {
+	return &rowSource{n: n, row: make([]any, cols), fill: fill}
+}
+
+func (s *rowSource) Next() bool { s.i++; return s.i <= s.n }
+
+func (s *rowSource) Values() ([]any, error) {
+	s.fill(s.i-1, s.row)
+	return s.row, nil
+}
+
+func (s *rowSource) Err() error { return nil }
+
+// lookupChunk bounds the array of values of one lookup query.
+const lookupChunk = 10000
+
+// LookupIdentifiers looks identifiers up by value, many per query, through
+// the primary key (account_id, value, kind).
+func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []store.Identifier) (map[store.Identifier]int64, error) {
+	if err := b.flushLinks(ctx); err != nil {
+		return nil, err
+	}
+	want := make(map[store.Identifier]bool, len(ids))
+	values := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+		if !seen[id.Value] {
+			seen[id.Value] = true
+			values = append(values, id.Value)
+		}
+	}
+	out := make(map[store.Identifier]int64, len(ids))
+	for start := 0; start < len(values); start += lookupChunk {
+		chunk := values[start:min(start+lookupChunk, len(values))]
+		if err := b.collectIDs(ctx, accountID, chunk, want, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (b *batch) collectIDs(ctx context.Context, accountID string, values []string, want map[store.Identifier]bool, out map[store.Identifier]int64) error {
+	rows, err := b.tx.Query(ctx, `SELECT value, kind, profile_id FROM identifiers
+		WHERE account_id = $1 AND value = ANY($2)`, accountID, values)
+	if err != nil {
+		return fmt.Errorf("look up identifiers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id store.Identifier
+		var pid int64
+		if err := rows.Scan(&id.Value, &id.Kind, &pid); err != nil {
+			return fmt.Errorf("scan identifier: %w", err)
+		}
+		if want[id] {
+			out[id] = pid
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up identifiers: %w", err)
+	}
+	return nil
+}
+
+// LoadProfiles reads profiles by id in one query.
+func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
+	rows, err := b.tx.Query(ctx, `SELECT id, props, created_at, updated_at FROM profiles
+		WHERE account_id = $1 AND id = ANY($2)`, accountID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load profiles: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*store.Profile, len(ids))
+	var props []byte
+	for rows.Next() {
+		p := &store.Profile{AccountID: accountID}
+		var created, updated int64
+		if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
+			return nil, fmt.Errorf("scan profile: %w", err)
+		}
+		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+		if p.Props, err = decodeProps(props); err != nil {
+			return nil, fmt.Errorf("profile %d: %w", p.ID, err)
+		}
+		out[p.ID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load profiles: %w", err)
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("load profiles: %d of %d found in account %s", len(out), len(ids), accountID)
+	}
+	return out, nil
+}
+
+// InsertErrorRows copies the refused rows' lines in.
+func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {
+	src := newRowSource(len(rows), 3, func(i int, row []any) {
+		row[0], row[1], row[2] = importID, rows[i].Row, rows[i].Line
+	})
+	if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"import_errors"}, []string{"import_id", "row", "line"}, src); err != nil {
+		return fmt.Errorf("copy error rows: %w", err)
+	}
+	return nil
+}
+
+// SetErrorHeader records the error file's header line.
+func (b *batch) SetErrorHeader(ctx context.Context, importID int64, header []byte) error {
+	if _, err := b.tx.Exec(ctx, `UPDATE imports SET error_header = $1 WHERE id = $2`, nonNil(header), importID); err != nil {
+		return fmt.Errorf("set error header: %w", err)
+	}
+	return nil
+}
+
+// Checkpoint records progress and extends the lease, if lease.Owner still
+// holds it. The row lock it takes is held until commit, so a takeover on
+// another node waits for (or skips) this batch rather than racing it.
+func (b *batch) Checkpoint(ctx context.Context, importID int64, lease store.Lease, cp store.Checkpoint) error {
+	tag, err := b.tx.Exec(ctx, `UPDATE imports SET bytes_read = $1, rows_read = $2, rows_imported = $3,
+		rows_failed = $4, error_bytes = $5, lease_until = $6 WHERE id = $7 AND `+leaseHeld+`$8`,
+		cp.BytesRead, cp.RowsRead, cp.RowsImported, cp.RowsFailed, cp.ErrorBytes, ms(lease.Until), importID, lease.Owner)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return leaseLost(importID)
+	}
+	return nil
+}
+
