@@ -188,4 +188,3 @@ func (b *batch) Checkpoint(ctx context.Context, importID int64, lease store.Leas
 	}
 	return nil
 }
-

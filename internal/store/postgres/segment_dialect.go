@@ -56,7 +56,9 @@ func (dialect) ListHas(col, path, item string) string {
 	return field(col, path) + " ? " + item + "::text"
 }
 
-func (dialect) Substring(text, sub string) string { return "strpos(" + text + ", " + sub + "::text) > 0" }
+func (dialect) Substring(text, sub string) string {
+	return "strpos(" + text + ", " + sub + "::text) > 0"
+}
 
 func (dialect) PickJSON(col string, paths []string) string {
 	parts := make([]string, len(paths))
