@@ -17,12 +17,19 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
-// cluster is a throw-away PostgreSQL server: initdb in a temp dir, then
-// postgres listening only on a Unix socket in that dir.
-type cluster struct {
+// Cluster is a throw-away PostgreSQL server: initdb in a temp dir, then
+// postgres listening only on a Unix socket in that dir (no port to clash).
+type Cluster struct {
 	dir  string
 	cmd  *exec.Cmd
 	done chan struct{}
+}
+
+// ClusterOptions tune a Cluster.
+type ClusterOptions struct {
+	// Durable keeps PostgreSQL's default fsync and commit settings; tests
+	// turn them off, benchmarks keep them.
+	Durable bool
 }
 
 // binDir finds the server binaries: SLUICE_TEST_PG_BIN, else the newest
@@ -67,7 +74,8 @@ func serverUser() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
-func startCluster() (*cluster, error) {
+// StartCluster makes and starts a throw-away server; Stop removes it.
+func StartCluster(o ClusterOptions) (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
@@ -86,13 +94,13 @@ func startCluster() (*cluster, error) {
 			return nil, fmt.Errorf("give %s to the postgres user: %w", dir, err)
 		}
 	}
-	c := &cluster{dir: dir}
+	c := &Cluster{dir: dir}
 	if err := c.initdb(bin, cred); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	if err := c.start(bin, cred); err != nil {
-		c.stop()
+	if err := c.start(bin, cred, o); err != nil {
+		c.Stop()
 		return nil, err
 	}
 	return c, nil
@@ -111,7 +119,7 @@ func socketDir() (string, error) {
 	return dir, os.Chmod(dir, 0o755)
 }
 
-func (c *cluster) initdb(bin string, cred *syscall.Credential) error {
+func (c *Cluster) initdb(bin string, cred *syscall.Credential) error {
 	cmd := exec.Command(filepath.Join(bin, "initdb"), "-D", c.dataDir(), "--auth=trust", "--username=postgres",
 		"--encoding=UTF8", "--locale=C", "--no-sync")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
@@ -121,14 +129,17 @@ func (c *cluster) initdb(bin string, cred *syscall.Credential) error {
 	return nil
 }
 
-func (c *cluster) dataDir() string { return filepath.Join(c.dir, "data") }
+func (c *Cluster) dataDir() string { return filepath.Join(c.dir, "data") }
 
 // start runs postgres tuned for throw-away data (no fsync) and waits until
 // it accepts connections. Pdeathsig stops it if the test binary dies.
-func (c *cluster) start(bin string, cred *syscall.Credential) error {
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", c.dataDir(), "-k", c.dir, "-p", "5432",
-		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200", "-c", "shared_buffers=128MB", "-c", "max_wal_size=1GB")
+func (c *Cluster) start(bin string, cred *syscall.Credential, o ClusterOptions) error {
+	args := []string{"-D", c.dataDir(), "-k", c.dir, "-p", "5432", "-c", "listen_addresses=",
+		"-c", "max_connections=200", "-c", "shared_buffers=128MB", "-c", "max_wal_size=2GB"}
+	if !o.Durable {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	log, err := os.Create(c.logFile())
 	if err != nil {
 		return fmt.Errorf("postgres log: %w", err)
@@ -147,21 +158,22 @@ func (c *cluster) start(bin string, cred *syscall.Credential) error {
 	return c.waitReady(60 * time.Second)
 }
 
-func (c *cluster) logFile() string { return filepath.Join(c.dir, "postgres.log") }
+func (c *Cluster) logFile() string { return filepath.Join(c.dir, "postgres.log") }
 
 // logTail is the end of the server's log, for error messages.
-func (c *cluster) logTail() string {
+func (c *Cluster) logTail() string {
 	b, _ := os.ReadFile(c.logFile())
 	return string(b[max(0, len(b)-4000):])
 }
 
-func (c *cluster) url(db string) string {
+// URL is the address of database db on the cluster, as user postgres.
+func (c *Cluster) URL(db string) string {
 	return "postgres:///" + db + "?host=" + c.dir + "&user=postgres&sslmode=disable"
 }
 
-func (c *cluster) waitReady(within time.Duration) error {
+func (c *Cluster) waitReady(within time.Duration) error {
 	deadline := time.Now().Add(within)
-	db, err := sql.Open("pgx", c.url("postgres"))
+	db, err := sql.Open("pgx", c.URL("postgres"))
 	if err != nil {
 		return err
 	}
@@ -184,8 +196,8 @@ func (c *cluster) waitReady(within time.Duration) error {
 	}
 }
 
-// stop shuts postgres down (fast mode, then SIGKILL) and removes its dir.
-func (c *cluster) stop() error {
+// Stop shuts postgres down (fast mode, then SIGKILL) and removes its dir.
+func (c *Cluster) Stop() error {
 	if c.cmd != nil && c.cmd.Process != nil {
 		c.cmd.Process.Signal(syscall.SIGINT)
 		select {

@@ -32,7 +32,7 @@ type server struct {
 	admin    *sql.DB // connected to the maintenance database
 	baseURL  string  // the server's URL; the database name is replaced per test
 	template string  // migrated database that test databases copy
-	cluster  *cluster
+	cluster  *Cluster
 }
 
 // shared is the one server of the test binary, started on first use (a
@@ -79,11 +79,11 @@ func get(tb testing.TB) *server {
 func newServer() (*server, error) {
 	s := &server{baseURL: os.Getenv("SLUICE_TEST_DATABASE_URL")}
 	if s.baseURL == "" {
-		c, err := startCluster()
+		c, err := StartCluster(ClusterOptions{})
 		if err != nil {
 			return nil, err
 		}
-		s.cluster, s.baseURL = c, c.url("postgres")
+		s.cluster, s.baseURL = c, c.URL("postgres")
 	}
 	admin, err := sql.Open("pgx", s.baseURL)
 	if err != nil {
@@ -131,7 +131,7 @@ func (s *server) close() error {
 		errs = append(errs, s.admin.Close())
 	}
 	if s.cluster != nil {
-		errs = append(errs, s.cluster.stop())
+		errs = append(errs, s.cluster.Stop())
 	}
 	return errors.Join(errs...)
 }
