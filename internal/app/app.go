@@ -25,6 +25,7 @@ import (
 	"sluice/internal/hostkey"
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
+	"sluice/internal/notify"
 	"sluice/internal/pipeline"
 	"sluice/internal/sftpd"
 	"sluice/internal/store"
@@ -39,6 +40,7 @@ type App struct {
 	Keys     *keys.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
+	Notifier *notify.Notifier
 	Registry *prometheus.Registry
 	Log      *slog.Logger
 
@@ -94,6 +96,10 @@ func (a *App) build() error {
 		return fmt.Errorf("sftp server: %w", err)
 	}
 	a.Keys.Kicker = a.SFTP
+	a.Notifier, err = notify.New(cfg, a.Store, notify.Options{Logger: a.Log, Registerer: a.Registry, PublicURL: a.PublicURL})
+	if err != nil {
+		return fmt.Errorf("notifier: %w", err)
+	}
 	return nil
 }
 
@@ -123,7 +129,13 @@ func (a *App) Start(ctx context.Context) error {
 	a.closers = append(a.closers, a.SFTP.Close)
 	a.Pipeline.Start(ctx)
 	a.closers = append(a.closers, a.Pipeline.Close)
-	return a.startHTTP()
+	if err := a.startHTTP(); err != nil {
+		return err
+	}
+	// After HTTP listens: mails link to the dashboard on its real port.
+	a.Notifier.Start(ctx)
+	a.closers = append(a.closers, a.Notifier.Close)
+	return nil
 }
 
 func (a *App) startHTTP() error {
@@ -154,7 +166,7 @@ func (a *App) startHTTP() error {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Store, Segments: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)

@@ -37,6 +37,7 @@ type Deps struct {
 	Auth     Authenticator
 	Keys     *keys.Service
 	Store    Reader
+	Webhooks WebhookStore
 	Segments store.Segments
 	Server   func() ServerInfo
 	Metrics  http.Handler
@@ -74,6 +75,12 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
 		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
 		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+		{Pattern: "GET /api/v1/webhooks", Auth: true, Handler: a.listWebhooks},
+		{Pattern: "POST /api/v1/webhooks", Auth: true, Handler: a.addWebhook},
+		{Pattern: "DELETE /api/v1/webhooks/{id}", Auth: true, Handler: a.deleteWebhook},
+		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries},
+		{Pattern: "GET /api/v1/notifications", Auth: true, Handler: a.getNotifications},
+		{Pattern: "PUT /api/v1/notifications", Auth: true, Handler: a.setNotifications},
 		{Pattern: "POST /api/v1/segments/query", Auth: true, Handler: a.querySegment},
 		{Pattern: "POST /api/v1/segments/export.csv", Auth: true, Handler: a.exportFilter},
 		{Pattern: "GET /api/v1/segments", Auth: true, Handler: a.listSegments},

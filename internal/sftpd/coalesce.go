@@ -16,7 +16,7 @@ import (
 // and pkg/sftp hands them to its workers, so they reach WriteAt slightly out
 // of order. Writing each one with its own pwrite was the measured bottleneck;
 // the coalescer puts the stream back in order in memory and writes it in
-// large blocks, hashing the in-order stream on the way.
+// large blocks, hashing each block as it is written.
 const (
 	defaultFlushSize = 1 << 20 // bytes per disk write
 	defaultEarlyMax  = 2 << 20 // bytes held that arrived ahead of a gap
@@ -24,39 +24,48 @@ const (
 
 // coalescer is an io.WriterAt over dst that buffers in-order bytes.
 //
-// Under mu: [0, next) is every byte the stream has placed, hashed by h while
-// hashOK; buf holds [bufOff, next) not yet handed off; early holds chunks
-// past next; spans are ranges written straight to dst. Besides buf there is
-// at most one other buffer: spare (idle), pending (full, waiting for a
-// writer to take it) or in flight (being written outside the lock).
+// Under mu: [0, next) is every byte the stream has placed; buf holds
+// [bufOff, next) not yet handed off; early holds chunks past next; spans are
+// ranges written straight to dst. Besides buf there is at most one other
+// buffer: spare (idle) or in flight (with the flusher goroutine, which
+// hashes and writes it). Writers never wait for the disk unless both
+// buffers are full: pkg/sftp answers writes in order, so one slow write
+// would hold back every answer behind it and stall the client.
+//
+// Blocks leave in stream order, one at a time, so h sees the stream in
+// order; h belongs to the flusher while a block is in flight, to mu's
+// holder otherwise.
 type coalescer struct {
 	dst       io.WriterAt
 	flushSize int
 	earlyMax  int
 
 	mu       sync.Mutex
-	cond     *sync.Cond // signalled when an in-flight block is written
+	cond     *sync.Cond // signalled when the flusher is done with a block
 	buf      []byte
 	bufOff   int64
 	spare    []byte
-	pending  *block
 	inflight bool
 	next     int64
 	end      int64 // highest end offset written
+
+	blocks chan *block   // to the flusher; at most one is out at a time
+	done   chan struct{} // closed when the flusher has ended
 
 	early      map[int64][]byte
 	earlyBytes int
 	free       [][]byte // spent early chunks, for reuse
 
-	spans  []span // sorted, merged
-	h      hash.Hash
-	hashOK bool
-	err    error // sticky: the first failed write to dst
+	spans  []span    // sorted, merged
+	h      hash.Hash // of every block written while hashOK
+	hashOK bool      // the stream has been in order and in band so far
+	err    error     // sticky: the first failed write to dst
 }
 
 type block struct {
-	buf []byte
-	off int64
+	buf  []byte
+	off  int64
+	hash bool // the stream was in order up to here: feed h
 }
 
 type span struct{ start, end int64 }
@@ -72,8 +81,10 @@ func newCoalescer(dst io.WriterAt, flushSize, earlyMax int) *coalescer {
 	c := &coalescer{
 		dst: dst, flushSize: flushSize, earlyMax: earlyMax,
 		early: map[int64][]byte{}, h: sha256.New(), hashOK: true,
+		blocks: make(chan *block, 1), done: make(chan struct{}),
 	}
 	c.cond = sync.NewCond(&c.mu)
+	go c.flusher() // ended by finish
 	return c
 }
 
@@ -87,14 +98,8 @@ func (c *coalescer) WriteAt(p []byte, off int64) (int, error) {
 		c.end = max(c.end, off+int64(len(p)))
 		c.place(p, off)
 	}
-	err, b := c.err, c.pending
-	if b != nil {
-		c.pending, c.inflight = nil, true
-	}
+	err := c.err
 	c.mu.Unlock()
-	if b != nil {
-		c.flush(b)
-	}
 	if err != nil {
 		return 0, err
 	}
@@ -130,9 +135,6 @@ func (c *coalescer) push(p []byte, off int64) {
 		}
 		n := copy(c.buf[len(c.buf):cap(c.buf)], p)
 		c.buf = c.buf[:len(c.buf)+n]
-		if c.hashOK {
-			c.h.Write(p[:n])
-		}
 		p, off, c.next = p[n:], off+int64(n), c.next+int64(n)
 	}
 }
@@ -215,43 +217,48 @@ func (c *coalescer) direct(p []byte, off int64) {
 	c.addSpan(span{off, off + int64(len(p))})
 }
 
-// handOff makes buf pending (a writer takes it after unlocking) and starts
-// an empty buf. It waits while the other buffer is in flight.
+// handOff gives buf to the flusher and starts an empty buf. It waits while
+// the other buffer is in flight.
 func (c *coalescer) handOff() {
 	for len(c.buf) > 0 && c.err == nil {
-		switch {
-		case c.pending != nil:
-			// buf would be a third buffer; write the pending one here.
-			c.writeLocked(c.pending)
-			c.spare, c.pending = c.pending.buf[:0], nil
-		case c.inflight:
+		if c.inflight {
 			c.cond.Wait()
-		default:
-			if c.spare == nil {
-				c.spare = make([]byte, 0, c.flushSize)
-			}
-			c.pending = &block{buf: c.buf, off: c.bufOff}
-			c.buf, c.spare = c.spare, nil
+			continue
 		}
+		if c.spare == nil {
+			c.spare = make([]byte, 0, c.flushSize)
+		}
+		c.inflight = true
+		c.blocks <- &block{buf: c.buf, off: c.bufOff, hash: c.hashOK} // never blocks: nothing else is out
+		c.buf, c.spare = c.spare, nil
 	}
 	if len(c.buf) == 0 {
 		c.bufOff = c.next
 	}
 }
 
-// flush writes a block outside the lock, then gives its buffer back.
-func (c *coalescer) flush(b *block) {
-	_, err := c.dst.WriteAt(b.buf, b.off)
-	c.mu.Lock()
-	if err != nil {
-		c.fail(err)
+// flusher hashes and writes blocks outside the lock, giving each buffer back.
+func (c *coalescer) flusher() {
+	defer close(c.done)
+	for b := range c.blocks {
+		if b.hash {
+			c.h.Write(b.buf)
+		}
+		_, err := c.dst.WriteAt(b.buf, b.off)
+		c.mu.Lock()
+		if err != nil {
+			c.fail(err)
+		}
+		c.spare, c.inflight = b.buf[:0], false
+		c.cond.Broadcast()
+		c.mu.Unlock()
 	}
-	c.spare, c.inflight = b.buf[:0], false
-	c.cond.Broadcast()
-	c.mu.Unlock()
 }
 
 func (c *coalescer) writeLocked(b *block) {
+	if b.hash {
+		c.h.Write(b.buf)
+	}
 	if _, err := c.dst.WriteAt(b.buf, b.off); err != nil {
 		c.fail(err)
 	}
@@ -265,30 +272,24 @@ func (c *coalescer) fail(err error) {
 
 // settle puts everything before next on dst and empties buf.
 func (c *coalescer) settle() {
-	for {
-		switch {
-		case c.inflight:
-			c.cond.Wait()
-		case c.pending != nil:
-			c.writeLocked(c.pending)
-			c.spare, c.pending = c.pending.buf[:0], nil
-		default:
-			if len(c.buf) > 0 {
-				c.writeLocked(&block{buf: c.buf, off: c.bufOff})
-				c.buf = c.buf[:0]
-			}
-			c.bufOff = c.next
-			return
-		}
+	for c.inflight {
+		c.cond.Wait()
 	}
+	if len(c.buf) > 0 {
+		c.writeLocked(&block{buf: c.buf, off: c.bufOff, hash: c.hashOK})
+		c.buf = c.buf[:0]
+	}
+	c.bufOff = c.next
 }
 
-// finish writes out everything held and reports what was stored. Call it
-// once, after the last WriteAt has returned.
+// finish writes out everything held, stops the flusher and reports what was
+// stored. Call it once, after the last WriteAt has returned.
 func (c *coalescer) finish() (written, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.settle()
+	close(c.blocks)
+	<-c.done
 	offs := make([]int64, 0, len(c.early))
 	for off := range c.early {
 		offs = append(offs, off)

@@ -106,7 +106,7 @@ func (h *handlers) Fileread(r *sftp.Request) (_ io.ReaderAt, err error) {
 	parts := splitPath(r.Filepath)
 	switch {
 	case len(parts) == 1 && parts[0] != errorsDir:
-		return h.ss.openUpload(ctx, parts[0])
+		return h.ss.openUpload(ctx, r.Context(), parts[0])
 	case len(parts) == 2 && parts[0] == errorsDir:
 		return h.ss.openErrorFile(ctx, parts[1])
 	}

@@ -118,8 +118,9 @@ func (ss *session) stat(ctx context.Context, parts []string, p string) (os.FileI
 	return nil, notExist(p)
 }
 
-// openUpload reads back a visible upload (or a closed temporary one).
-func (ss *session) openUpload(ctx context.Context, name string) (io.ReaderAt, error) {
+// openUpload reads back a visible upload (or a closed temporary one); the
+// blob reader gets handleCtx, which lasts as long as the SFTP handle.
+func (ss *session) openUpload(ctx, handleCtx context.Context, name string) (io.ReaderAt, error) {
 	key := ""
 	if pf := ss.pendingFile(name); pf != nil {
 		key = pf.key
@@ -134,7 +135,7 @@ func (ss *session) openUpload(ctx context.Context, name string) (io.ReaderAt, er
 		}
 		key = u.BlobKey
 	}
-	r, err := ss.srv.blobs.Open(ctx, key)
+	r, err := ss.srv.blobs.Open(handleCtx, key)
 	if errs.Is(err, errs.NotFound) {
 		return nil, notExist("/" + name) // deleted since it was listed
 	}

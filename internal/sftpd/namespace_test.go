@@ -173,9 +173,11 @@ func TestAbandonedTempUploadIsDiscarded(t *testing.T) {
 		t.Errorf("remove of a temporary upload: %v", err)
 	}
 	sc.Close()
-	waitFor(t, "temporary uploads to be discarded", func() bool { return e.blobFiles(t, a.id) == 0 })
-	if got := e.metric(t, "sluice_sftp_uploads_total", resultAborted); got != 2 {
-		t.Errorf("aborted metric = %v, want 2", got)
+	waitFor(t, "temporary uploads to be discarded", func() bool {
+		return e.metric(t, "sluice_sftp_uploads_total", resultAborted) == 2
+	})
+	if n := e.blobFiles(t, a.id); n != 0 {
+		t.Errorf("%d blobs of discarded temporary uploads left", n)
 	}
 	if len(e.visible(t, a.id)) != 0 || len(e.sub.all()) != 0 {
 		t.Error("an abandoned temporary upload was recorded")

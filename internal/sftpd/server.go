@@ -1,6 +1,3 @@
-// Package sftpd is sluice's SFTP server: SSH public-key logins per account,
-// a virtual folder per account (no user path ever reaches the file system),
-// atomic uploads into the blob store, and the read-only /errors/ folder.
 package sftpd
 
 import (
@@ -58,7 +55,8 @@ type Store interface {
 }
 
 // Subscriber hears of every completed upload, after it is recorded. It is
-// called on the uploading connection's goroutine: it must return quickly.
+// called on the uploading connection's goroutine, before the client's close
+// is answered: it must return quickly, and ctx ends when it returns.
 type Subscriber interface {
 	UploadCompleted(ctx context.Context, u store.Upload)
 }
@@ -153,7 +151,7 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
-// Addr is the address the server listens on (after Start).
+// Addr is the address the server listens on; call it after Start.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Close stops accepting, ends every connection (open uploads are discarded)

@@ -15,6 +15,10 @@ import (
 // (OpenSSH's MaxSessions default).
 const maxChannels = 10
 
+// maxOpenUploads bounds the files one connection writes at once: each may
+// buffer a few MiB.
+const maxOpenUploads = 32
+
 const sftpOnly = "sluice: this server only offers SFTP (connect with sftp, not ssh)\n"
 
 // session is one logged-in SSH connection of an account.
@@ -28,6 +32,7 @@ type session struct {
 	wg       sync.WaitGroup // channel goroutines
 	mu       sync.Mutex
 	channels int
+	uploads  int                     // open upload handles
 	pending  map[string]*pendingFile // closed temporary-name uploads, by name
 }
 
@@ -77,6 +82,17 @@ func (ss *session) openChannel(nc ssh.NewChannel) {
 		defer ss.addChannel(-1)
 		ss.runChannel(ch, reqs)
 	})
+}
+
+// addUpload counts an upload handle in (n = 1) or out (n = -1).
+func (ss *session) addUpload(n int) bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if n > 0 && ss.uploads >= maxOpenUploads {
+		return false
+	}
+	ss.uploads += n
+	return true
 }
 
 func (ss *session) addChannel(n int) bool {
@@ -138,6 +154,8 @@ func subsystemName(payload []byte) string {
 // drop to them first (TransferError), so cut-off uploads are discarded.
 func (ss *session) runSFTP(ch ssh.Channel) {
 	h := &handlers{ss: ss, notes: ch.Stderr()}
+	// The allocator reuses packet buffers once a reply is sent; safe here
+	// because WriteAt copies what it keeps before returning.
 	rs := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: h, FilePut: h, FileCmd: h, FileList: h}, sftp.WithRSAllocator())
 	err := rs.Serve()
 	if err != nil && !errors.Is(err, io.EOF) {

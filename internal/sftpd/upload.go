@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"sluice/internal/blob"
+	"sluice/internal/errs"
 	"sluice/internal/store"
 )
 
@@ -40,9 +43,25 @@ func (ss *session) startUpload(ctx, handleCtx context.Context, h *handlers, name
 		err = ss.admitName(ctx, t)
 	}
 	if err != nil {
-		ss.srv.m.upload(resultRefused)
+		if errs.CodeOf(err) != errs.Internal || errors.As(err, new(*refusal)) {
+			ss.srv.m.upload(resultRefused)
+		}
 		return nil, err
 	}
+	if !ss.addUpload(1) {
+		ss.srv.m.upload(resultRefused)
+		return nil, denied("at most %d files can be uploaded at once on one connection", maxOpenUploads)
+	}
+	u, err := ss.newUpload(ctx, handleCtx, h, t)
+	if err != nil {
+		ss.addUpload(-1)
+		return nil, err
+	}
+	ss.log.Debug("upload started", slog.String("name", name), slog.String("blob", u.key))
+	return u, nil
+}
+
+func (ss *session) newUpload(ctx, handleCtx context.Context, h *handlers, t target) (*upload, error) {
 	base, err := ss.storedBytes(ctx, t)
 	if err != nil {
 		return nil, err
@@ -50,14 +69,12 @@ func (ss *session) startUpload(ctx, handleCtx context.Context, h *handlers, name
 	key := blob.NewKey(ss.account)
 	bw, err := ss.srv.blobs.Create(handleCtx, key)
 	if err != nil {
-		return nil, fmt.Errorf("start upload of %s: %w", name, err)
+		return nil, fmt.Errorf("start upload of %s: %w", t.name, err)
 	}
-	u := &upload{
+	return &upload{
 		h: h, t: t, key: key, bw: bw, base: base, limit: ss.srv.limit(t.kind),
 		c: newCoalescer(bw, defaultFlushSize, defaultEarlyMax),
-	}
-	ss.log.Debug("upload started", slog.String("name", name), slog.String("blob", key))
-	return u, nil
+	}, nil
 }
 
 // admitName refuses at open what the commit would refuse anyway.
@@ -151,6 +168,7 @@ func (u *upload) TransferError(err error) {
 // Close commits a complete upload, or discards it.
 func (u *upload) Close() (err error) {
 	defer u.h.finish("close upload", &err)
+	defer u.h.ss.addUpload(-1)
 	w, ferr := u.c.finish()
 	u.mu.Lock()
 	cut, failed, result := u.cut, u.failed, u.result
@@ -189,12 +207,15 @@ func (u *upload) commit(w written) error {
 	ss := u.h.ss
 	ctx, cancel := ss.srv.opCtx()
 	defer cancel()
+	start := time.Now()
 	if err := u.bw.Commit(); err != nil {
 		ss.srv.usage.release(ss.account, u.reserved)
 		ss.srv.m.upload(resultAborted)
 		return fmt.Errorf("commit upload %s: %w", u.t.name, err)
 	}
 	sha, err := ss.blobSHA256(ctx, u.key, w.SHA256)
+	ss.log.Debug("upload stored", slog.String("name", u.t.name), slog.Duration("took", time.Since(start)),
+		slog.Bool("rehashed", w.SHA256 == ""))
 	if err == nil && u.t.temp {
 		ss.keepPending(&pendingFile{t: u.t, key: u.key, size: w.Size, sha: sha, at: ss.srv.cfg.Now()})
 		return nil
@@ -228,8 +249,10 @@ func (ss *session) blobSHA256(ctx context.Context, key, streamed string) (string
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// deleteBlob removes a blob that is no longer wanted. It runs on during
+// shutdown, so that a closing server leaves no orphaned blobs.
 func (ss *session) deleteBlob(key string) {
-	ctx, cancel := ss.srv.opCtx()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.srv.ctx), opTimeout)
 	defer cancel()
 	if err := ss.srv.blobs.Delete(ctx, key); err != nil {
 		ss.log.Error("delete blob", slog.String("blob", key), slog.Any("err", err))

@@ -270,3 +270,32 @@ func TestCutOffUploadIsNeverRecorded(t *testing.T) {
 		t.Errorf("cut-off upload recorded (%d), announced (%d) or stored", n, len(e.sub.all()))
 	}
 }
+
+func TestOpenUploadsPerConnectionBounded(t *testing.T) {
+	e := newEnv(t)
+	a := e.account(t, "ACME-1")
+	c, _ := e.client(t, a)
+	var open []io.Closer
+	for i := range maxOpenUploads {
+		f, err := c.Create(fmt.Sprintf("f%d.csv", i))
+		if err != nil {
+			t.Fatalf("upload %d: %v", i, err)
+		}
+		open = append(open, f)
+	}
+	if _, err := c.Create("one-too-many.csv"); err == nil || !strings.Contains(msg(err), "files can be uploaded at once") {
+		t.Errorf("upload past the bound: err = %v", err)
+	}
+	open[0].Close()
+	f, err := c.Create("now-fits.csv")
+	if err != nil {
+		t.Fatalf("upload after one closed: %v", err)
+	}
+	f.Close()
+	for _, f := range open[1:] {
+		f.Close()
+	}
+	if n := len(e.visible(t, a.id)); n != maxOpenUploads+1 {
+		t.Errorf("%d uploads recorded, want %d", n, maxOpenUploads+1)
+	}
+}

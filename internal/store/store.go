@@ -22,6 +22,8 @@ type Store interface {
 	Events
 	Segments
 	Outbox
+	Webhooks
+	Deliveries
 	Tx
 	Close() error
 }

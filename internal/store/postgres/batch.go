@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"sluice/internal/record"
 	"sluice/internal/store"
 )
 
@@ -133,6 +134,7 @@ func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64)
 	defer rows.Close()
 	out := make(map[int64]*store.Profile, len(ids))
 	var props []byte
+	var dec record.PropsDecoder // shares property names between the profiles
 	for rows.Next() {
 		p := &store.Profile{AccountID: accountID}
 		var created, updated int64
@@ -140,7 +142,7 @@ func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64)
 			return nil, fmt.Errorf("scan profile: %w", err)
 		}
 		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-		if p.Props, err = decodeProps(props); err != nil {
+		if p.Props, err = dec.Decode(props); err != nil {
 			return nil, fmt.Errorf("profile %d: %w", p.ID, err)
 		}
 		out[p.ID] = p

@@ -21,6 +21,7 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 	defer rows.Close()
 	out := []store.Event{}
 	var ids, props []byte
+	var dec record.PropsDecoder
 	for rows.Next() {
 		var e store.Event
 		if err := rows.Scan(&e.ID, &e.AccountID, &e.ProfileID, &e.ImportID, &e.Row, &e.Name, &e.Time, &ids, &props); err != nil {
@@ -29,7 +30,7 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 		if e.Identifiers, err = decodeIdentifiers(ids); err != nil {
 			return nil, err
 		}
-		if e.Props, err = decodeProps(props); err != nil {
+		if e.Props, err = dec.Decode(props); err != nil {
 			return nil, fmt.Errorf("event %d: %w", e.ID, err)
 		}
 		out = append(out, e)

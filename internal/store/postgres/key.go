@@ -16,7 +16,7 @@ import (
 // not use up an id (ids stay dense, as in the SQLite store).
 func (db *DB) AddKey(ctx context.Context, k store.ImportKey, max int) (store.ImportKey, error) {
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := accountTx(ctx, tx, k.AccountID); err != nil {
+		if err := lockAccount(ctx, tx, k.AccountID); err != nil {
 			return err
 		}
 		if err := checkNewKey(ctx, tx, k, max); err != nil {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -69,11 +68,5 @@ func (db *DB) profileIdentifiers(ctx context.Context, id int64) ([]store.Identif
 	return out, rows.Err()
 }
 
-// decodeProps reads a props column (jsonb, as text).
-func decodeProps(b []byte) (record.Props, error) {
-	var p record.Props
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("decode props: %w", err)
-	}
-	return p, nil
-}
+// decodeProps reads a props column (jsonb's text: spaces after ':' and ',').
+func decodeProps(b []byte) (record.Props, error) { return record.DecodeProps(b) }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,25 +112,58 @@ func collectIDs(ctx context.Context, s *sql.Stmt, arr []byte, accountID string, 
 	return rows.Err()
 }
 
+// loadQuery reads profiles by a JSON array of ids (CROSS JOIN keeps the
+// array the outer loop, as in lookupQuery).
+const loadQuery = `SELECT p.id, p.props, p.created_at, p.updated_at FROM json_each(?) j
+	CROSS JOIN profiles p ON p.id = j.value AND p.account_id = ?`
+
 func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
-	s, err := b.stmt(ctx, `SELECT props, created_at, updated_at FROM profiles WHERE id = ? AND account_id = ?`)
+	s, err := b.stmt(ctx, loadQuery)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64]*store.Profile, len(ids))
-	var props []byte
-	for _, id := range ids {
-		var created, updated int64
-		if err := s.QueryRowContext(ctx, id, accountID).Scan(&props, &created, &updated); err != nil {
-			return nil, fmt.Errorf("load profile %d: %w", id, err)
+	var dec record.PropsDecoder
+	var arr []byte
+	for start := 0; start < len(ids); start += lookupChunk {
+		arr = append(arr[:0], '[')
+		for i, id := range ids[start:min(start+lookupChunk, len(ids))] {
+			if i > 0 {
+				arr = append(arr, ',')
+			}
+			arr = strconv.AppendInt(arr, id, 10)
 		}
-		p := &store.Profile{ID: id, AccountID: accountID, CreatedAt: fromMS(created), UpdatedAt: fromMS(updated)}
-		if err := json.Unmarshal(props, &p.Props); err != nil {
-			return nil, fmt.Errorf("decode profile %d: %w", id, err)
+		arr = append(arr, ']')
+		if err := scanProfiles(ctx, s, string(arr), accountID, &dec, out); err != nil {
+			return nil, err
 		}
-		out[id] = p
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("load profiles: %d of %d found", len(out), len(ids))
 	}
 	return out, nil
+}
+
+func scanProfiles(ctx context.Context, s *sql.Stmt, arr, accountID string, dec *record.PropsDecoder, out map[int64]*store.Profile) error {
+	rows, err := s.QueryContext(ctx, arr, accountID)
+	if err != nil {
+		return fmt.Errorf("load profiles: %w", err)
+	}
+	defer rows.Close()
+	var props []byte
+	for rows.Next() {
+		p := &store.Profile{AccountID: accountID}
+		var created, updated int64
+		if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
+			return fmt.Errorf("scan profile: %w", err)
+		}
+		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+		if p.Props, err = dec.Decode(props); err != nil {
+			return fmt.Errorf("profile %d: %w", p.ID, err)
+		}
+		out[p.ID] = p
+	}
+	return rows.Err()
 }
 
 func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
