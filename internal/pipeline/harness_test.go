@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"os"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
@@ -12,15 +13,40 @@ import (
 	"sluice/internal/blob"
 	"sluice/internal/pipeline"
 	"sluice/internal/store"
+	"sluice/internal/store/postgres"
+	"sluice/internal/store/postgres/pgtest"
 	"sluice/internal/store/sqlite"
 )
 
-// harness runs a real pipeline on a real SQLite store and local blob store;
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// opener gives a test a fresh store, closed when the test ends.
+type opener func(t *testing.T) store.Store
+
+func openSQLite(t *testing.T) store.Store {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func openPostgres(t *testing.T) store.Store { return pgtest.Open(t, postgres.Options{}) }
+
+// eachStore runs fn as a subtest on SQLite and one on PostgreSQL.
+func eachStore(t *testing.T, fn func(t *testing.T, open opener)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres) })
+}
+
+// harness runs a real pipeline on a real store (SQLite unless the test
+// asks for another) and local blob store;
 // uploads go in the way sftpd puts them: blob committed, upload recorded,
 // subscriber told.
 type harness struct {
 	t     *testing.T
-	st    *sqlite.DB
+	st    store.Store
 	blobs *blob.Local
 	p     *pipeline.Pipeline
 	clock func() time.Time
@@ -28,12 +54,13 @@ type harness struct {
 
 func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.NewLocal(filepath.Join(dir, "files"))
+	return newHarnessOn(t, openSQLite, tune)
+}
+
+func newHarnessOn(t *testing.T, open opener, tune func(*pipeline.Config)) *harness {
+	t.Helper()
+	st := open(t)
+	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +73,6 @@ func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
 	h.p.Start(context.Background())
 	t.Cleanup(func() {
 		h.p.Close()
-		st.Close()
 		blobs.Close()
 	})
 	return h

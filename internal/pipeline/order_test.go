@@ -22,9 +22,11 @@ const nameManifest = `{"type": "profile", "fileName": %q, "clientEmail": "ops@ex
 
 // TestAccountOrder: three imports of one account touching the same profiles
 // run one at a time in manifest order, while another account's import runs
-// alongside them.
-func TestAccountOrder(t *testing.T) {
-	h := newHarness(t, func(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 })
+// alongside them; on each store.
+func TestAccountOrder(t *testing.T) { eachStore(t, testAccountOrder) }
+
+func testAccountOrder(t *testing.T, open opener) {
+	h := newHarnessOn(t, open, func(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 })
 	h.account("A-1")
 	h.account("B-1")
 	for _, n := range []string{"first", "second", "third"} {
