@@ -2,10 +2,10 @@ package pipeline_test
 
 import (
 	"context"
-	"os"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
