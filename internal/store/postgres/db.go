@@ -56,9 +56,13 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(o.MaxConns)
 	sqlDB.SetMaxIdleConns(o.MaxConns)
 	db := &DB{db: sqlDB, now: o.Now}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
-		return nil, err
+		return nil, fmt.Errorf("migrate PostgreSQL database %s: %w", cfg.Database, err)
 	}
 	return db, nil
 }
