@@ -25,6 +25,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"syscall"
+	"time"
 )
 
 func main() {
@@ -42,6 +44,14 @@ func main() {
 			f, _ := os.Create(prof + "." + *child)
 			pprof.StartCPUProfile(f)
 			defer pprof.StopCPUProfile()
+		}
+		if prof := os.Getenv("IMPORTBENCH_HEAPPROFILE"); prof != "" {
+			go func() { // a look at the heap in the middle of the run
+				time.Sleep(15 * time.Second)
+				f, _ := os.Create(prof + "." + *child)
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}()
 		}
 		if err := runChild(*child, *dir, *batch, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -90,6 +100,14 @@ func fatal(err error) {
 func loadAvg() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.SplitN(string(b), " ", 2)[0]
+}
+
+// cpuSeconds is the user+system CPU time this process used so far: on a
+// shared machine, rows per CPU-second says more than rows per second.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // peakRSS reads this process's peak resident set size in MB.

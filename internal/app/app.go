@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,8 @@ import (
 	"sluice/internal/pipeline"
 	"sluice/internal/sftpd"
 	"sluice/internal/store"
+	"sluice/internal/web"
+	"sluice/internal/webhooks"
 )
 
 // App is a running sluice: SFTP, HTTP, the pipeline and the notifier.
@@ -38,8 +41,10 @@ type App struct {
 	Blobs    blob.Store
 	Accounts *accounts.Service
 	Keys     *keys.Service
+	Webhooks *webhooks.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
+	Web      *web.Dashboard
 	Notifier *notify.Notifier
 	Registry *prometheus.Registry
 	Log      *slog.Logger
@@ -64,6 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = &accounts.Service{Store: st, Now: time.Now}
 	a.Keys = &keys.Service{Store: st, Max: cfg.MaxKeysPerAccount, Now: time.Now}
+	a.Webhooks = &webhooks.Service{Store: st, Now: time.Now}
 	if err := a.build(); err != nil {
 		a.Close()
 		return nil, err
@@ -99,6 +105,11 @@ func (a *App) build() error {
 	a.Notifier, err = notify.New(cfg, a.Store, notify.Options{Logger: a.Log, Registerer: a.Registry, PublicURL: a.PublicURL})
 	if err != nil {
 		return fmt.Errorf("notifier: %w", err)
+	}
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Server: a.ServerInfo,
+		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
 }
@@ -162,14 +173,15 @@ func (a *App) startHTTP() error {
 	return nil
 }
 
-// Handler is the HTTP handler: API, metrics, health.
+// Handler is the HTTP handler: API, metrics, health, and the dashboard.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Store, Segments: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Webhooks, Segments: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)
+	a.Web.Register(mux)
 	return mux
 }
 

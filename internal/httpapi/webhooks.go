@@ -1,25 +1,13 @@
 package httpapi
 
 import (
-	"context"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"time"
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
 )
-
-// MaxWebhooks is how many webhook endpoints one account may have.
-const MaxWebhooks = 20
-
-// WebhookStore is what the webhook routes read and write.
-type WebhookStore interface {
-	store.Webhooks
-	WebhookDeliveries(ctx context.Context, accountID string, webhookID int64, p store.Page) ([]store.Delivery, error)
-}
 
 // WebhookJSON is a webhook as the API shows it; the secret only in the
 // answer to its creation.
@@ -69,11 +57,7 @@ func DeliveryOf(d store.Delivery) DeliveryJSON {
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, acct store.Account) {
-	hooks, err := a.d.Webhooks.ListWebhooks(r.Context(), acct.ID)
-	chosen := int64(0)
-	if err == nil {
-		chosen, err = a.chosenWebhook(r.Context(), acct.ID)
-	}
+	hooks, chosen, err := a.d.Webhooks.List(r.Context(), acct.ID)
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
 		return
@@ -85,15 +69,6 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, acct store.Ac
 	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out, "webhookId": idOrNull(chosen)})
 }
 
-// chosenWebhook is the id of the webhook receiving import notifications, 0 if none.
-func (a *API) chosenWebhook(ctx context.Context, accountID string) (int64, error) {
-	h, err := a.d.Webhooks.NotificationWebhook(ctx, accountID)
-	if errs.Is(err, errs.NotFound) {
-		return 0, nil
-	}
-	return h.ID, err
-}
-
 func idOrNull(id int64) *int64 {
 	if id == 0 {
 		return nil
@@ -101,65 +76,31 @@ func idOrNull(id int64) *int64 {
 	return &id
 }
 
-// addWebhook stores a webhook; its secret (given, or generated) is shown
-// in this answer only. An account's first webhook receives its import
-// notifications from the start, since that is why one adds it.
+// addWebhook stores a webhook through webhooks.Service; its secret (given,
+// or generated) is shown in this answer only.
 func (a *API) addWebhook(w http.ResponseWriter, r *http.Request, acct store.Account) {
 	var in struct {
 		URL    string `json:"url"`
 		Secret string `json:"secret"`
 	}
 	err := decode(r, &in)
-	if err == nil {
-		err = checkWebhook(&in.URL, &in.Secret)
-	}
 	var hook store.Webhook
+	var chosen bool
 	if err == nil {
-		hook, err = a.d.Webhooks.CreateWebhook(r.Context(), store.Webhook{AccountID: acct.ID, URL: in.URL,
-			Secret: in.Secret, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}, MaxWebhooks)
-	}
-	chosen := int64(0)
-	if err == nil {
-		chosen, err = a.chooseIfFirst(r.Context(), acct.ID, hook.ID)
+		hook, chosen, err = a.d.Webhooks.Add(r.Context(), acct.ID, in.URL, in.Secret)
 	}
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
 		return
 	}
 	writeJSON(w, http.StatusCreated, WebhookJSON{ID: hook.ID, URL: hook.URL, CreatedAt: hook.CreatedAt,
-		ImportNotifications: chosen == hook.ID, Secret: hook.Secret})
-}
-
-func (a *API) chooseIfFirst(ctx context.Context, accountID string, id int64) (int64, error) {
-	hooks, err := a.d.Webhooks.ListWebhooks(ctx, accountID)
-	if err != nil || len(hooks) != 1 {
-		return 0, err
-	}
-	return id, a.d.Webhooks.SetNotificationWebhook(ctx, accountID, id)
-}
-
-// checkWebhook validates the URL and fills in a generated secret.
-func checkWebhook(raw, secret *string) error {
-	u, err := url.Parse(*raw)
-	switch {
-	case *raw == "":
-		return errs.E(errs.Invalid, "url is required: the http:// or https:// address to POST notifications to")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return errs.E(errs.Invalid, "url %q must be an absolute http:// or https:// URL", *raw)
-	case len(*raw) > 2048:
-		return errs.E(errs.Invalid, "url is %d characters long; at most 2048 are allowed", len(*raw))
-	case *secret == "":
-		*secret = "whsec_" + rand.Text()
-	case len(*secret) < 16 || len(*secret) > 256:
-		return errs.E(errs.Invalid, "secret must be 16 to 256 characters long (or left out to have one generated)")
-	}
-	return nil
+		ImportNotifications: chosen, Secret: hook.Secret})
 }
 
 func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request, acct store.Account) {
 	id, err := pathID(r, "id")
 	if err == nil {
-		err = a.d.Webhooks.DeleteWebhook(r.Context(), acct.ID, id)
+		err = a.d.Webhooks.Delete(r.Context(), acct.ID, id)
 	}
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
@@ -169,7 +110,7 @@ func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request, acct store.A
 }
 
 func (a *API) getNotifications(w http.ResponseWriter, r *http.Request, acct store.Account) {
-	chosen, err := a.chosenWebhook(r.Context(), acct.ID)
+	chosen, err := a.d.Webhooks.Chosen(r.Context(), acct.ID)
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
 		return
@@ -189,7 +130,7 @@ func (a *API) setNotifications(w http.ResponseWriter, r *http.Request, acct stor
 		id, err = webhookIDOf(in.WebhookID)
 	}
 	if err == nil {
-		err = a.d.Webhooks.SetNotificationWebhook(r.Context(), acct.ID, id)
+		err = a.d.Webhooks.Choose(r.Context(), acct.ID, id)
 	}
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
@@ -223,7 +164,7 @@ func (a *API) webhookDeliveries(w http.ResponseWriter, r *http.Request, acct sto
 	}
 	var ds []store.Delivery
 	if err == nil {
-		ds, err = a.d.Webhooks.WebhookDeliveries(r.Context(), acct.ID, id, page)
+		ds, err = a.d.Webhooks.Deliveries(r.Context(), acct.ID, id, page)
 	}
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)

@@ -17,6 +17,7 @@ import (
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
 	"sluice/internal/store/storetest"
+	"sluice/internal/webhooks"
 )
 
 // tokens maps a test token to its account.
@@ -67,7 +68,7 @@ func newAPI(t *testing.T) (apiClient, *sqlite.DB) {
 	t.Cleanup(func() { db.Close() })
 	storetest.MustAccount(t, db, "A-1")
 	storetest.MustAccount(t, db, "B-1")
-	api := httpapi.New(httpapi.Deps{Auth: tokens{"tok-a": "A-1", "tok-b": "B-1"}, Store: db, Webhooks: db,
+	api := httpapi.New(httpapi.Deps{Auth: tokens{"tok-a": "A-1", "tok-b": "B-1"}, Store: db, Webhooks: &webhooks.Service{Store: db},
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	mux := http.NewServeMux()
 	api.Register(mux)
