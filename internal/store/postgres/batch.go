@@ -72,11 +72,46 @@ func (s *rowSource) Values() ([]any, error) {
 
 func (s *rowSource) Err() error { return nil }
 
-// lookupChunk bounds the array of values of one lookup query.
-const lookupChunk = 10000
+// probeChunk bounds the keys of one statement that looks rows up by key.
+// With many more, the planner judges a scan of the whole table (or a merge
+// join along its primary key) cheaper than probing the index once per key,
+// which it is not once the index is cached: measured on a million
+// identifiers, 10,000 keys in one statement took 390 ms by a parallel scan,
+// in chunks of 1,000 about 115 ms.
+const probeChunk = 1000
 
-// LookupIdentifiers looks identifiers up by value, many per query, through
-// the primary key (account_id, value, kind).
+// chunked runs query once per chunk of keys, all chunks in one round trip
+// (a pgx batch), and hands each result row to scan.
+func chunked[K any](ctx context.Context, tx pgx.Tx, query, accountID string, keys []K, scan func(pgx.Rows) error) error {
+	var pb pgx.Batch
+	for start := 0; start < len(keys); start += probeChunk {
+		pb.Queue(query, accountID, keys[start:min(start+probeChunk, len(keys))])
+	}
+	if pb.Len() == 0 {
+		return nil
+	}
+	br := tx.SendBatch(ctx, &pb)
+	defer br.Close()
+	for range pb.Len() {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if rows.Close(); rows.Err() != nil {
+			return rows.Err()
+		}
+	}
+	return br.Close()
+}
+
+// LookupIdentifiers looks identifiers up by value through the primary key
+// (account_id, value, kind), in chunks sent together.
 func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []store.Identifier) (map[store.Identifier]int64, error) {
 	if err := b.flushLinks(ctx); err != nil {
 		return nil, err
@@ -92,62 +127,45 @@ func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []s
 		}
 	}
 	out := make(map[store.Identifier]int64, len(ids))
-	for start := 0; start < len(values); start += lookupChunk {
-		chunk := values[start:min(start+lookupChunk, len(values))]
-		if err := b.collectIDs(ctx, accountID, chunk, want, out); err != nil {
-			return nil, err
-		}
+	err := chunked(ctx, b.tx, `SELECT value, kind, profile_id FROM identifiers WHERE account_id = $1 AND value = ANY($2)`,
+		accountID, values, func(rows pgx.Rows) error {
+			var id store.Identifier
+			var pid int64
+			if err := rows.Scan(&id.Value, &id.Kind, &pid); err != nil {
+				return err
+			}
+			if want[id] {
+				out[id] = pid
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("look up identifiers: %w", err)
 	}
 	return out, nil
 }
 
-func (b *batch) collectIDs(ctx context.Context, accountID string, values []string, want map[store.Identifier]bool, out map[store.Identifier]int64) error {
-	rows, err := b.tx.Query(ctx, `SELECT value, kind, profile_id FROM identifiers
-		WHERE account_id = $1 AND value = ANY($2)`, accountID, values)
-	if err != nil {
-		return fmt.Errorf("look up identifiers: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id store.Identifier
-		var pid int64
-		if err := rows.Scan(&id.Value, &id.Kind, &pid); err != nil {
-			return fmt.Errorf("scan identifier: %w", err)
-		}
-		if want[id] {
-			out[id] = pid
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("look up identifiers: %w", err)
-	}
-	return nil
-}
-
-// LoadProfiles reads profiles by id in one query.
+// LoadProfiles reads profiles by id, in chunks sent together.
 func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
-	rows, err := b.tx.Query(ctx, `SELECT id, props, created_at, updated_at FROM profiles
-		WHERE account_id = $1 AND id = ANY($2)`, accountID, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load profiles: %w", err)
-	}
-	defer rows.Close()
 	out := make(map[int64]*store.Profile, len(ids))
-	var props []byte
 	var dec record.PropsDecoder // shares property names between the profiles
-	for rows.Next() {
-		p := &store.Profile{AccountID: accountID}
-		var created, updated int64
-		if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
-			return nil, fmt.Errorf("scan profile: %w", err)
-		}
-		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-		if p.Props, err = dec.Decode(props); err != nil {
-			return nil, fmt.Errorf("profile %d: %w", p.ID, err)
-		}
-		out[p.ID] = p
-	}
-	if err := rows.Err(); err != nil {
+	err := chunked(ctx, b.tx, `SELECT id, props, created_at, updated_at FROM profiles WHERE account_id = $1 AND id = ANY($2)`,
+		accountID, ids, func(rows pgx.Rows) error {
+			p := &store.Profile{AccountID: accountID}
+			var props []byte
+			var created, updated int64
+			if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
+				return err
+			}
+			p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+			var err error
+			if p.Props, err = dec.Decode(props); err != nil {
+				return fmt.Errorf("profile %d: %w", p.ID, err)
+			}
+			out[p.ID] = p
+			return nil
+		})
+	if err != nil {
 		return nil, fmt.Errorf("load profiles: %w", err)
 	}
 	if len(out) != len(ids) {

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,22 +49,25 @@ func (b *batch) newProfileIDs(ctx context.Context, n int) ([]int64, error) {
 	return ids, nil
 }
 
-// SaveProfiles writes the props and update times of profiles in one statement.
+// SaveProfiles writes the props and update times of profiles, a chunk of
+// them per statement (see probeChunk), all chunks in one round trip.
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
-	if len(ps) == 0 {
+	var pb pgx.Batch
+	var buf []byte
+	for start := 0; start < len(ps); start += probeChunk {
+		chunk := ps[start:min(start+probeChunk, len(ps))]
+		ids, props, updated := make([]int64, len(chunk)), make([]string, len(chunk)), make([]int64, len(chunk))
+		for i, p := range chunk {
+			buf = p.Props.AppendJSON(buf[:0])
+			ids[i], props[i], updated[i] = p.ID, string(buf), ms(p.UpdatedAt)
+		}
+		pb.Queue(`UPDATE profiles p SET props = v.props, updated_at = v.updated
+			FROM unnest($1::bigint[], $2::jsonb[], $3::bigint[]) AS v(id, props, updated) WHERE p.id = v.id`, ids, props, updated)
+	}
+	if pb.Len() == 0 {
 		return nil
 	}
-	ids := make([]int64, len(ps))
-	props := make([]string, len(ps))
-	updated := make([]int64, len(ps))
-	var buf []byte
-	for i, p := range ps {
-		buf = p.Props.AppendJSON(buf[:0])
-		ids[i], props[i], updated[i] = p.ID, string(buf), ms(p.UpdatedAt)
-	}
-	_, err := b.tx.Exec(ctx, `UPDATE profiles p SET props = v.props, updated_at = v.updated
-		FROM unnest($1::bigint[], $2::jsonb[], $3::bigint[]) AS v(id, props, updated) WHERE p.id = v.id`, ids, props, updated)
-	if err != nil {
+	if err := b.tx.SendBatch(ctx, &pb).Close(); err != nil {
 		return fmt.Errorf("save profiles: %w", err)
 	}
 	return nil
@@ -93,14 +98,22 @@ func (b *batch) flushLinks(ctx context.Context) error {
 	for i, l := range b.links {
 		last[link{account: l.account, id: l.id}] = i
 	}
-	n := len(last)
-	accts, values, kinds, pids := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]int64, 0, n)
+	keep := make([]link, 0, len(last))
 	for i, l := range b.links {
 		if last[link{account: l.account, id: l.id}] == i {
-			accts, values, kinds, pids = append(accts, l.account), append(values, l.id.Value), append(kinds, l.id.Kind), append(pids, l.profile)
+			keep = append(keep, l)
 		}
 	}
 	b.links = b.links[:0]
+	// In key order, the upsert walks the primary key's pages in order.
+	slices.SortFunc(keep, func(x, y link) int {
+		return cmp.Or(strings.Compare(x.account, y.account), strings.Compare(x.id.Value, y.id.Value), strings.Compare(x.id.Kind, y.id.Kind))
+	})
+	n := len(keep)
+	accts, values, kinds, pids := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
+	for i, l := range keep {
+		accts[i], values[i], kinds[i], pids[i] = l.account, l.id.Value, l.id.Kind, l.profile
+	}
 	_, err := b.tx.Exec(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
 		ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = EXCLUDED.profile_id`, accts, values, kinds, pids)

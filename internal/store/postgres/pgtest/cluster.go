@@ -30,6 +30,8 @@ type ClusterOptions struct {
 	// Durable keeps PostgreSQL's default fsync and commit settings; tests
 	// turn them off, benchmarks keep them.
 	Durable bool
+	// Settings are more server settings, name=value (postgres -c).
+	Settings []string
 }
 
 // binDir finds the server binaries: SLUICE_TEST_PG_BIN, else the newest
@@ -138,6 +140,9 @@ func (c *Cluster) start(bin string, cred *syscall.Credential, o ClusterOptions) 
 		"-c", "max_connections=200", "-c", "shared_buffers=128MB", "-c", "max_wal_size=2GB"}
 	if !o.Durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, s := range o.Settings {
+		args = append(args, "-c", s)
 	}
 	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	log, err := os.Create(c.logFile())
