@@ -78,6 +78,10 @@ func (s *rowSource) Err() error { return nil }
 // which it is not once the index is cached: measured on a million
 // identifiers, 10,000 keys in one statement took 390 ms by a parallel scan,
 // in chunks of 1,000 about 115 ms.
+//
+// The keys are joined as a set (unnest), never tested with = ANY(array): a
+// plan that scans a table filters each row against the whole array, which
+// made lookups of 1,000 keys in a table of 5,000 identifiers take 40 ms.
 const probeChunk = 1000
 
 // chunked runs query once per chunk of keys, all chunks in one round trip
@@ -127,7 +131,8 @@ func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []s
 		}
 	}
 	out := make(map[store.Identifier]int64, len(ids))
-	err := chunked(ctx, b.tx, `SELECT value, kind, profile_id FROM identifiers WHERE account_id = $1 AND value = ANY($2)`,
+	err := chunked(ctx, b.tx, `SELECT i.value, i.kind, i.profile_id FROM unnest($2::text[]) AS k(value)
+		JOIN identifiers i ON i.account_id = $1 AND i.value = k.value`,
 		accountID, values, func(rows pgx.Rows) error {
 			var id store.Identifier
 			var pid int64
@@ -149,7 +154,8 @@ func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []s
 func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
 	out := make(map[int64]*store.Profile, len(ids))
 	var dec record.PropsDecoder // shares property names between the profiles
-	err := chunked(ctx, b.tx, `SELECT id, props, created_at, updated_at FROM profiles WHERE account_id = $1 AND id = ANY($2)`,
+	err := chunked(ctx, b.tx, `SELECT p.id, p.props, p.created_at, p.updated_at FROM unnest($2::bigint[]) AS k(id)
+		JOIN profiles p ON p.id = k.id AND p.account_id = $1`,
 		accountID, ids, func(rows pgx.Rows) error {
 			p := &store.Profile{AccountID: accountID}
 			var props []byte
