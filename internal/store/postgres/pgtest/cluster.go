@@ -38,6 +38,9 @@ type ClusterOptions struct {
 // Debian /usr/lib/postgresql/<v>/bin, else initdb on PATH.
 func binDir() (string, error) {
 	if d := os.Getenv("SLUICE_TEST_PG_BIN"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err != nil {
+			return "", fmt.Errorf("SLUICE_TEST_PG_BIN=%s: no initdb there: %w", d, err)
+		}
 		return d, nil
 	}
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
