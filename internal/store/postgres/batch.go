@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -32,6 +33,12 @@ func runBatch(ctx context.Context, c *pgx.Conn, fn func(store.BatchTx) error) er
 		return fmt.Errorf("begin batch: %w", err)
 	}
 	defer tx.Rollback(ctx)
+	// Plan each statement for its keys and the tables' size now: a generic
+	// plan cached while a table was small (a scan) would stay in use for a
+	// table grown a hundredfold until the next autoanalyze.
+	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("begin batch: %w", err)
+	}
 	b := &batch{tx: tx}
 	if err := fn(b); err != nil {
 		return err
@@ -130,6 +137,7 @@ func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []s
 			values = append(values, id.Value)
 		}
 	}
+	slices.Sort(values) // each chunk a run of the index, visited in order
 	out := make(map[store.Identifier]int64, len(ids))
 	err := chunked(ctx, b.tx, `SELECT i.value, i.kind, i.profile_id FROM unnest($2::text[]) AS k(value)
 		JOIN identifiers i ON i.account_id = $1 AND i.value = k.value`,

@@ -52,6 +52,8 @@ func (b *batch) newProfileIDs(ctx context.Context, n int) ([]int64, error) {
 // SaveProfiles writes the props and update times of profiles, a chunk of
 // them per statement (see probeChunk), all chunks in one round trip.
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
+	ps = slices.Clone(ps)
+	slices.SortFunc(ps, func(x, y *store.Profile) int { return cmp.Compare(x.ID, y.ID) }) // pages in order
 	var pb pgx.Batch
 	var buf []byte
 	for start := 0; start < len(ps); start += probeChunk {
