@@ -60,12 +60,18 @@ func postgresCrashStore(t *testing.T, proc *apptest.Proc) crashStore {
 		qty: `(props ->> 'Quantity')::bigint`, ref: postgresConfig(t)}
 }
 
+// openDB opens a SQLite database file read-only.
+func openDB(t *testing.T, path string) *sql.DB { return openSQL(t, "sqlite3", "file:"+path+"?mode=ro") }
+
 // storeDB opens the database of cfg's store, to read what the app wrote.
 func storeDB(t *testing.T, cfg config.Config) *sql.DB {
-	driver, dsn := "sqlite3", "file:"+filepath.Join(cfg.DataDir, "sluice.db")+"?mode=ro"
 	if cfg.DatabaseURL != "" {
-		driver, dsn = "pgx", cfg.DatabaseURL
+		return openSQL(t, "pgx", cfg.DatabaseURL)
 	}
+	return openDB(t, filepath.Join(cfg.DataDir, "sluice.db"))
+}
+
+func openSQL(t *testing.T, driver, dsn string) *sql.DB {
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)

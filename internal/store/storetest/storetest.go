@@ -17,6 +17,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("PGPKeys", func(t *testing.T) { testPGPKeys(t, open) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open) })
 	t.Run("ImportLifecycle", func(t *testing.T) { testImportLifecycle(t, open) })
 	t.Run("ClaimOrder", func(t *testing.T) { testClaimOrder(t, open) })
@@ -33,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SegmentPages", func(t *testing.T) { testSegmentPages(t, open) })
 	t.Run("SegmentExportStops", func(t *testing.T) { testSegmentExportStops(t, open) })
 	t.Run("SavedSegments", func(t *testing.T) { testSavedSegments(t, open) })
+	t.Run("KnownNames", func(t *testing.T) { testKnownNames(t, open) })
+	t.Run("KnownNamesBounded", func(t *testing.T) { testKnownNamesBounded(t, open) })
 }
 
 // t0 is the suite's fixed clock start; times are whole milliseconds so they
