@@ -59,11 +59,22 @@ func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
 
 func newHarnessOn(t *testing.T, open opener, tune func(*pipeline.Config)) *harness {
 	t.Helper()
-	st := open(t)
+	return startHarness(t, open(t), newBlobs(t), tune)
+}
+
+func newBlobs(t *testing.T) *blob.Local {
+	t.Helper()
 	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { blobs.Close() })
+	return blobs
+}
+
+// startHarness runs a pipeline on st and blobs until the test ends.
+func startHarness(t *testing.T, st store.Store, blobs *blob.Local, tune func(*pipeline.Config)) *harness {
+	t.Helper()
 	cfg := pipeline.Config{Workers: 2, BatchRows: 3, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
 		PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 	if tune != nil {
@@ -71,10 +82,7 @@ func newHarnessOn(t *testing.T, open opener, tune func(*pipeline.Config)) *harne
 	}
 	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, st, blobs)}
 	h.p.Start(context.Background())
-	t.Cleanup(func() {
-		h.p.Close()
-		blobs.Close()
-	})
+	t.Cleanup(func() { h.p.Close() })
 	return h
 }
 
