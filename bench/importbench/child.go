@@ -22,32 +22,53 @@ import (
 	"sluice/internal/store/sqlite"
 )
 
-func runChild(run, dir string, batch int) error {
+func runChild(run, dir string, batch int, pg string) error {
+	open, serverCPU := opener(sqliteStore), func() float64 { return 0 }
+	if pg != "" {
+		open, serverCPU = postgresStore(pg, run), postmasterCPU(pg)
+	}
 	switch run {
 	case "raw":
+		if pg != "" {
+			return rawCopy(dir, pg)
+		}
 		return rawInsert(dir)
 	case "events":
-		return viaPipeline(dir, "events.csv", `{"type":"event","fileName":"events.csv","clientEmail":"b@example.com",
+		return viaPipeline(dir, "events.csv", open, serverCPU, `{"type":"event","fileName":"events.csv","clientEmail":"b@example.com",
 			"columns":{"Amount":{"dataType":"FLOAT"},"Quantity":{"dataType":"INTEGER"}}}`, batch)
 	case "profiles":
-		return viaPipeline(dir, "profiles.csv", `{"type":"profile","fileName":"profiles.csv","clientEmail":"b@example.com",
+		return viaPipeline(dir, "profiles.csv", open, serverCPU, `{"type":"profile","fileName":"profiles.csv","clientEmail":"b@example.com",
 			"columns":{"Age":{"dataType":"INTEGER"},"Score":{"dataType":"FLOAT"}}}`, batch)
 	}
 	return fmt.Errorf("unknown run %q", run)
 }
 
+// opener opens a fresh store for a run (SQLite in its work dir); close
+// closes and removes it.
+type opener func(ctx context.Context, work string) (st store.Store, close func(), err error)
+
+func sqliteStore(ctx context.Context, work string) (store.Store, func(), error) {
+	st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() { st.Close() }, nil
+}
+
 // viaPipeline imports one file through the real pipeline into a fresh store.
-func viaPipeline(dir, name, manifest string, batch int) error {
+// serverCPU is the CPU time the database server used so far, 0 if unknown
+// (SQLite runs in the process).
+func viaPipeline(dir, name string, open opener, serverCPU func() float64, manifest string, batch int) error {
 	ctx := context.Background()
 	work := filepath.Join(dir, "run-"+name)
 	os.RemoveAll(work)
 	os.MkdirAll(work, 0o755)
 	defer os.RemoveAll(work)
-	st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{})
+	st, closeStore, err := open(ctx, work)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore()
 	blobs, err := blob.NewLocal(filepath.Join(work, "files"))
 	if err != nil {
 		return err
@@ -81,19 +102,24 @@ func viaPipeline(dir, name, manifest string, batch int) error {
 	w.Commit()
 	p.Start(ctx)
 	defer p.Close()
+	srv0 := serverCPU()
 	record("m.manifest", mkey, store.KindManifest, int64(len(manifest)))
 	imp := waitEnd(ctx, st)
 	el := imp.FinishedAt.Sub(*imp.StartedAt).Seconds()
-	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second\n",
+	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second, load %s\n",
 		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, float64(imp.RowsRead)/el, float64(imp.BytesRead)/1e6/el, peakRSS(),
-		float64(imp.RowsRead)/cpuSeconds())
+		float64(imp.RowsRead)/cpuSeconds(), loadAvg())
+	if srv := serverCPU(); srv > 0 {
+		fmt.Printf("         server CPU %.1fs; %.0f rows per CPU-second of client and server\n", srv-srv0,
+			float64(imp.RowsRead)/(cpuSeconds()+srv-srv0))
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("         Go memory: %.0f MB obtained from the OS, heap peak goal %.0f MB\n", float64(ms.Sys)/1e6, float64(ms.NextGC)/1e6)
 	return nil
 }
 
-func waitEnd(ctx context.Context, st *sqlite.DB) store.Import {
+func waitEnd(ctx context.Context, st store.Store) store.Import {
 	for {
 		imps, _ := st.ListImports(ctx, "BENCH-0001", store.ImportFilter{})
 		if len(imps) == 1 && imps[0].Status.Ended() {

@@ -6,7 +6,15 @@
 //
 //	go run ./bench/importbench -dir /tmp/importbench [-events 10000000] [-profiles 10000000]
 //
-// It prints rows/s, MB/s and the child's peak RSS for each run.
+// With -pg the runs go to PostgreSQL instead (issue 8): the pipeline into the
+// PostgreSQL store, and as the reference a pgx CopyFrom of the same event
+// rows into the same schema, each run on a fresh database of one server.
+// -pg local starts a throw-away server (durable settings) for the run;
+// -pg postgres://… uses a server where the user may create databases.
+//
+//	go run ./bench/importbench -dir /tmp/importbench -pg local -only raw,events
+//
+// It prints rows/s, MB/s, the child's peak RSS and the load average for each run.
 package main
 
 import (
@@ -29,6 +37,7 @@ func main() {
 	only := flag.String("only", "raw,events,profiles", "which runs")
 	child := flag.String("child", "", "internal: run one measurement in this process")
 	batch := flag.Int("batch-rows", 0, "rows per batch (0: the server default)")
+	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
 	if *child != "" {
 		if prof := os.Getenv("IMPORTBENCH_CPUPROFILE"); prof != "" {
@@ -44,7 +53,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, *batch); err != nil {
+		if err := runChild(*child, *dir, *batch, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -57,10 +66,18 @@ func main() {
 	pr := filepath.Join(*dir, "profiles.csv")
 	fatal(ensure(ev, func(p string) error { return genEvents(p, *events, *identities) }))
 	fatal(ensure(pr, func(p string) error { return genProfiles(p, *profiles, *identities) }))
+	if *pg == "local" {
+		url, stop, err := localServer()
+		fatal(err)
+		defer stop()
+		*pg = url
+	}
 	for _, run := range strings.Split(*only, ",") {
-		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch))
+		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		fatal(cmd.Run())
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, run+":", err)
+		}
 	}
 }
 
@@ -77,6 +94,12 @@ func fatal(err error) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// loadAvg is the 1-minute load average (the machine is shared).
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.SplitN(string(b), " ", 2)[0]
 }
 
 // cpuSeconds is the user+system CPU time this process used so far: on a

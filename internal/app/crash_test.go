@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mattn/go-sqlite3"
 
 	"sluice/internal/apptest"
+	"sluice/internal/config"
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
+	"sluice/internal/store/postgres/pgtest"
 )
 
 const crashRows = 300_000
@@ -38,12 +41,63 @@ func profilesFile(rows int) []byte {
 	return []byte(b.String())
 }
 
+// crashStore is where a crash test's server keeps its data, and how the
+// test reads it back afterwards.
+type crashStore struct {
+	environ []string      // environment of the server and CLI processes
+	db      config.Config // the server's store (data dir or database URL)
+	qty     string        // SQL: an event's Quantity as a number
+	ref     config.Config // the reference app's configuration, on the same kind of store
+}
+
+func sqliteCrashStore(t *testing.T, proc *apptest.Proc) crashStore {
+	return crashStore{db: config.Config{DataDir: proc.DataDir}, qty: `json_extract(props, '$.Quantity')`, ref: apptest.Config(t)}
+}
+
+func postgresCrashStore(t *testing.T, proc *apptest.Proc) crashStore {
+	url := pgtest.URL(t)
+	return crashStore{environ: []string{"SLUICE_DATABASE_URL=" + url}, db: config.Config{DataDir: proc.DataDir, DatabaseURL: url},
+		qty: `(props ->> 'Quantity')::bigint`, ref: postgresConfig(t)}
+}
+
+// openDB opens a SQLite database file read-only.
+func openDB(t *testing.T, path string) *sql.DB { return openSQL(t, "sqlite3", "file:"+path+"?mode=ro") }
+
+// storeDB opens the database of cfg's store, to read what the app wrote.
+func storeDB(t *testing.T, cfg config.Config) *sql.DB {
+	if cfg.DatabaseURL != "" {
+		return openSQL(t, "pgx", cfg.DatabaseURL)
+	}
+	return openDB(t, filepath.Join(cfg.DataDir, "sluice.db"))
+}
+
+func openSQL(t *testing.T, driver, dsn string) *sql.DB {
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// eachCrashStore runs fn on a server process with each store.
+func eachCrashStore(t *testing.T, fn func(t *testing.T, proc *apptest.Proc, cs crashStore)) {
+	for name, mk := range map[string]func(*testing.T, *apptest.Proc) crashStore{
+		"sqlite": sqliteCrashStore, "postgres": postgresCrashStore,
+	} {
+		t.Run(name, func(t *testing.T) {
+			proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "5s")
+			cs := mk(t, proc)
+			proc.Environ = cs.environ
+			fn(t, proc, cs)
+		})
+	}
+}
+
 // killMidImport starts sluice as a child process, uploads data with its
 // manifest, SIGKILLs the process while the import is processing (after at
-// least one checkpoint), restarts it and returns the finished import and the
-// database path.
-func killMidImport(t *testing.T, data []byte, manifest string) (httpapi.ImportJSON, string) {
-	proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "5s")
+// least one checkpoint), restarts it and returns the finished import.
+func killMidImport(t *testing.T, proc *apptest.Proc, data []byte, manifest string) httpapi.ImportJSON {
 	proc.Start()
 	id, token := proc.FirstAccount()
 	pub, keyPath := apptest.NewKeyFile(t)
@@ -65,18 +119,19 @@ func killMidImport(t *testing.T, data []byte, manifest string) (httpapi.ImportJS
 	proc.Start()
 	imp := acct.ImportByManifest("m.manifest", 3*time.Minute)
 	proc.Kill()
-	return imp, filepath.Join(proc.DataDir, "sluice.db")
+	return imp
 }
 
-func TestCrashResumesEventsExactlyOnce(t *testing.T) {
-	imp, dbPath := killMidImport(t, eventsFile(crashRows),
+func TestCrashResumesEventsExactlyOnce(t *testing.T) { eachCrashStore(t, testCrashEvents) }
+
+func testCrashEvents(t *testing.T, proc *apptest.Proc, cs crashStore) {
+	imp := killMidImport(t, proc, eventsFile(crashRows),
 		`{"type": "event", "fileName": "data.csv", "clientEmail": "ops@example.com", "columns": {"Quantity": {"dataType": "INTEGER"}}}`)
 	if imp.Status != store.StatusSucceeded || imp.RowsRead != crashRows || imp.RowsImported != crashRows {
 		t.Fatalf("import after restart: %+v", imp)
 	}
-	db := openDB(t, dbPath)
 	var n, distinct, qty int64
-	err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT row), SUM(json_extract(props, '$.Quantity')) FROM events`).Scan(&n, &distinct, &qty)
+	err := storeDB(t, cs.db).QueryRow(`SELECT COUNT(*), COUNT(DISTINCT row), SUM(`+cs.qty+`) FROM events`).Scan(&n, &distinct, &qty)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +144,17 @@ func TestCrashResumesEventsExactlyOnce(t *testing.T) {
 	}
 }
 
-func TestCrashResumesProfilesExactlyOnce(t *testing.T) {
+func TestCrashResumesProfilesExactlyOnce(t *testing.T) { eachCrashStore(t, testCrashProfiles) }
+
+func testCrashProfiles(t *testing.T, proc *apptest.Proc, cs crashStore) {
 	data := profilesFile(crashRows)
 	manifest := `{"type": "profile", "fileName": "data.csv", "clientEmail": "ops@example.com", "columns": {"Seen": {"dataType": "LONG"}}}`
-	imp, dbPath := killMidImport(t, data, manifest)
+	imp := killMidImport(t, proc, data, manifest)
 	if imp.Status != store.StatusSucceeded || imp.RowsImported != crashRows {
 		t.Fatalf("import after restart: %+v", imp)
 	}
 	// The same file imported once, without a crash, is the reference.
-	env := apptest.Start(t, apptest.Config(t))
+	env := apptest.Start(t, cs.ref)
 	ref := env.NewAccount("Ref")
 	ref.Upload("data.csv", data)
 	ref.Upload("m.manifest", []byte(manifest))
@@ -105,7 +162,7 @@ func TestCrashResumesProfilesExactlyOnce(t *testing.T) {
 		t.Fatalf("reference import: %+v", r)
 	}
 	env.App.Close()
-	got, want := dumpProfiles(t, dbPath), dumpProfiles(t, filepath.Join(env.Dir, "sluice.db"))
+	got, want := dumpProfiles(t, storeDB(t, cs.db)), dumpProfiles(t, storeDB(t, cs.ref))
 	if len(got) != 2000 || len(got) != len(want) {
 		t.Fatalf("%d profiles after the crash, %d in the reference", len(got), len(want))
 	}
@@ -116,17 +173,8 @@ func TestCrashResumesProfilesExactlyOnce(t *testing.T) {
 	}
 }
 
-func openDB(t *testing.T, path string) *sql.DB {
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func dumpProfiles(t *testing.T, path string) map[string]string {
-	rows, err := openDB(t, path).Query(`SELECT i.value, p.props FROM profiles p JOIN identifiers i ON i.profile_id = p.id`)
+func dumpProfiles(t *testing.T, db *sql.DB) map[string]string {
+	rows, err := db.Query(`SELECT i.value, p.props FROM profiles p JOIN identifiers i ON i.profile_id = p.id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,17 @@ import (
 	"time"
 
 	"sluice/internal/apptest"
+	"sluice/internal/config"
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
 )
 
 // TestSamplesOverSFTP uploads the sample files with OpenSSH's sftp and checks
-// the stored profiles and events through the API, field by field.
-func TestSamplesOverSFTP(t *testing.T) {
-	env := apptest.Start(t, apptest.Config(t))
+// the stored profiles and events through the API, field by field, on each store.
+func TestSamplesOverSFTP(t *testing.T) { eachStore(t, testSamplesOverSFTP) }
+
+func testSamplesOverSFTP(t *testing.T, cfg config.Config) {
+	env := apptest.Start(t, cfg)
 	acct := env.NewAccount("Acme")
 	td, _ := filepath.Abs("testdata")
 	acct.SFTP(fmt.Sprintf("put %[1]s/events.csv\nput %[1]s/events.manifest\nput %[1]s/profiles.csv\nput %[1]s/profiles.manifest\n", td), false)

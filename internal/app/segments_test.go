@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sluice/internal/apptest"
+	"sluice/internal/config"
 	"sluice/internal/httpapi"
 	"sluice/internal/store/storetest"
 )
@@ -78,9 +79,12 @@ func importFixture(t *testing.T, a *apptest.Account) {
 }
 
 // TestSegmentsOnImportedData: the segment cases hold on data imported
-// through SFTP and the real pipeline, and the routes are wired in the app.
-func TestSegmentsOnImportedData(t *testing.T) {
-	env := apptest.Start(t, apptest.Config(t))
+// through SFTP and the real pipeline, and the routes are wired in the app,
+// on each store.
+func TestSegmentsOnImportedData(t *testing.T) { eachStore(t, testSegmentsOnImportedData) }
+
+func testSegmentsOnImportedData(t *testing.T, cfg config.Config) {
+	env := apptest.Start(t, cfg)
 	acct := env.NewAccount("Segments")
 	other := env.NewAccount("Look-alike")
 	importFixture(t, acct)

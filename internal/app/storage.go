@@ -9,6 +9,7 @@ import (
 	"sluice/internal/blob"
 	"sluice/internal/config"
 	"sluice/internal/store"
+	"sluice/internal/store/postgres"
 	"sluice/internal/store/sqlite"
 )
 
@@ -23,7 +24,12 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--database-url: %w", err)
 	}
-	return nil, fmt.Errorf("--database-url scheme %q is not supported: leave it empty for SQLite in the data dir", u.Scheme)
+	switch u.Scheme {
+	case "postgres", "postgresql":
+		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+	}
+	return nil, fmt.Errorf("--database-url scheme %q is not supported: use postgres://… for PostgreSQL, "+
+		"or leave it empty for SQLite in the data dir", u.Scheme)
 }
 
 func openBlobs(cfg config.Config) (blob.Store, error) {

@@ -60,6 +60,7 @@ type Proc struct {
 	SFTPPort int
 	HTTPPort int
 	Args     []string // extra serve flags
+	Environ  []string // extra environment of the server and CLI processes (e.g. SLUICE_DATABASE_URL=…)
 	cmd      *exec.Cmd
 	stdout   *strings.Builder
 	mu       sync.Mutex
@@ -77,6 +78,7 @@ func (p *Proc) Start() {
 	args := append([]string{"serve", "--data-dir", p.DataDir, "--sftp-addr", fmt.Sprintf("127.0.0.1:%d", p.SFTPPort),
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.HTTPPort), "--sftp-host", "127.0.0.1"}, p.Args...)
 	p.cmd = exec.Command(Binary(p.T), args...)
+	p.cmd.Env = append(os.Environ(), p.Environ...)
 	p.stdout = &strings.Builder{}
 	out, _ := p.cmd.StdoutPipe()
 	p.cmd.Stderr = testWriter{p.T}
@@ -134,7 +136,9 @@ func (p *Proc) FirstAccount() (id, token string) {
 func (p *Proc) CLI(args ...string) string {
 	p.T.Helper()
 	args = append(args, "--data-dir", p.DataDir)
-	out, err := exec.Command(Binary(p.T), args...).CombinedOutput()
+	cmd := exec.Command(Binary(p.T), args...)
+	cmd.Env = append(os.Environ(), p.Environ...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		p.T.Fatalf("sluice %v: %v\n%s", args, err, out)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"sluice/internal/apptest"
 	"sluice/internal/cli"
+	"sluice/internal/store/postgres/pgtest"
 )
 
 type result struct {
@@ -26,8 +27,20 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestAccountsAndKeys runs the account and key commands on SQLite in the
+// data dir and on PostgreSQL (SLUICE_DATABASE_URL, the twin of --database-url).
 func TestAccountsAndKeys(t *testing.T) {
-	env := map[string]string{"SLUICE_DATA_DIR": t.TempDir()} // the environment twin of --data-dir
+	t.Run("sqlite", func(t *testing.T) {
+		testAccountsAndKeys(t, map[string]string{"SLUICE_DATA_DIR": t.TempDir()}) // the environment twin of --data-dir
+	})
+	t.Run("postgres", func(t *testing.T) {
+		testAccountsAndKeys(t, map[string]string{"SLUICE_DATA_DIR": t.TempDir(), "SLUICE_DATABASE_URL": pgtest.URL(t)})
+	})
+}
+
+func testAccountsAndKeys(t *testing.T, env map[string]string) {
 	r := run(t, env, "account", "create", "Acme Corp", "--json")
 	var acct struct{ ID, Name, Token string }
 	if err := json.Unmarshal([]byte(r.stdout), &acct); r.code != 0 || err != nil || !strings.HasPrefix(acct.ID, "ACME-") ||

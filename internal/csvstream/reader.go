@@ -169,9 +169,15 @@ func indexComma(s string) int {
 	return -1
 }
 
+// checkUTF8 refuses a row that is not UTF-8 text. A NUL character is valid
+// UTF-8 but not text: PostgreSQL can hold it neither in text nor in jsonb,
+// so it is refused here, as a row error, on every store alike.
 func (r *Reader) checkUTF8() error {
 	if !utf8.Valid(r.raw) {
 		return &RecordError{Msg: "Row is not valid UTF-8 text"}
+	}
+	if bytes.IndexByte(r.raw, 0) >= 0 {
+		return &RecordError{Msg: "Row contains a NUL character, which is not text"}
 	}
 	return nil
 }

@@ -58,6 +58,7 @@ func TestRead(t *testing.T) {
 		{"text after closing quote", `"a"b,c` + "\n", []rec{{raw: `"a"b,c`, err: "Row has text after a closing quote; inside a quoted field write a quote as \"\""}}},
 		{"never closed", "a,\"b\nc,d\n", []rec{{raw: "a,\"b\nc,d", err: "Row has a quoted field that is never closed"}}},
 		{"invalid utf8", "a,\xff\n", []rec{{raw: "a,\xff", err: "Row is not valid UTF-8 text"}}},
+		{"NUL", "a,b\x00c\n", []rec{{raw: "a,b\x00c", err: "Row contains a NUL character, which is not text"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

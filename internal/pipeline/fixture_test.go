@@ -33,8 +33,10 @@ const (
 		"\t\t\"DOB\" : {\"dataType\" : \"DATE\", \"dateFormat\" : \"dd/MM/yyyy HH:mm:ss\"}\n\t}\n}\n"
 )
 
-func TestSampleEvents(t *testing.T) {
-	h := newHarness(t, nil)
+func TestSampleEvents(t *testing.T) { eachStore(t, testSampleEvents) }
+
+func testSampleEvents(t *testing.T, open opener) {
+	h := newHarnessOn(t, open, nil)
 	h.account("ACME-0001")
 	h.upload("ACME-0001", "events.csv", eventsCSV)
 	h.upload("ACME-0001", "events.manifest", eventsManifest)
@@ -65,15 +67,17 @@ func TestSampleEvents(t *testing.T) {
 
 // TestSampleProfiles imports the profile sample with batches of one row,
 // of three rows (user-4's two rows in different batches) and of all rows (both
-// of user-4's rows folded in memory in one batch).
+// of user-4's rows folded in memory in one batch), on each store.
 func TestSampleProfiles(t *testing.T) {
-	for _, rows := range []int{1, 3, 1000} {
-		t.Run(fmt.Sprintf("batch %d", rows), func(t *testing.T) { testSampleProfiles(t, rows) })
-	}
+	eachStore(t, func(t *testing.T, open opener) {
+		for _, rows := range []int{1, 3, 1000} {
+			t.Run(fmt.Sprintf("batch %d", rows), func(t *testing.T) { testSampleProfiles(t, open, rows) })
+		}
+	})
 }
 
-func testSampleProfiles(t *testing.T, batchRows int) {
-	h := newHarness(t, func(c *pipeline.Config) { c.BatchRows = batchRows })
+func testSampleProfiles(t *testing.T, open opener, batchRows int) {
+	h := newHarnessOn(t, open, func(c *pipeline.Config) { c.BatchRows = batchRows })
 	h.account("ACME-0001")
 	h.upload("ACME-0001", "profiles.csv", profilesCSV)
 	h.upload("ACME-0001", "profiles.manifest", profilesManifest)

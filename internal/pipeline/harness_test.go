@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,15 +13,40 @@ import (
 	"sluice/internal/blob"
 	"sluice/internal/pipeline"
 	"sluice/internal/store"
+	"sluice/internal/store/postgres"
+	"sluice/internal/store/postgres/pgtest"
 	"sluice/internal/store/sqlite"
 )
 
-// harness runs a real pipeline on a real SQLite store and local blob store;
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// opener gives a test a fresh store, closed when the test ends.
+type opener func(t *testing.T) store.Store
+
+func openSQLite(t *testing.T) store.Store {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func openPostgres(t *testing.T) store.Store { return pgtest.Open(t, postgres.Options{}) }
+
+// eachStore runs fn as a subtest on SQLite and one on PostgreSQL.
+func eachStore(t *testing.T, fn func(t *testing.T, open opener)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres) })
+}
+
+// harness runs a real pipeline on a real store (SQLite unless the test
+// asks for another) and local blob store;
 // uploads go in the way sftpd puts them: blob committed, upload recorded,
 // subscriber told.
 type harness struct {
 	t     *testing.T
-	st    *sqlite.DB
+	st    store.Store
 	blobs *blob.Local
 	p     *pipeline.Pipeline
 	clock func() time.Time
@@ -28,15 +54,27 @@ type harness struct {
 
 func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "s.db"), sqlite.Options{})
+	return newHarnessOn(t, openSQLite, tune)
+}
+
+func newHarnessOn(t *testing.T, open opener, tune func(*pipeline.Config)) *harness {
+	t.Helper()
+	return startHarness(t, open(t), newBlobs(t), tune)
+}
+
+func newBlobs(t *testing.T) *blob.Local {
+	t.Helper()
+	blobs, err := blob.NewLocal(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := blob.NewLocal(filepath.Join(dir, "files"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { blobs.Close() })
+	return blobs
+}
+
+// startHarness runs a pipeline on st and blobs until the test ends.
+func startHarness(t *testing.T, st store.Store, blobs *blob.Local, tune func(*pipeline.Config)) *harness {
+	t.Helper()
 	cfg := pipeline.Config{Workers: 2, BatchRows: 3, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
 		PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 	if tune != nil {
@@ -44,11 +82,7 @@ func newHarness(t *testing.T, tune func(*pipeline.Config)) *harness {
 	}
 	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, st, blobs)}
 	h.p.Start(context.Background())
-	t.Cleanup(func() {
-		h.p.Close()
-		st.Close()
-		blobs.Close()
-	})
+	t.Cleanup(func() { h.p.Close() })
 	return h
 }
 

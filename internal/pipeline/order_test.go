@@ -7,6 +7,8 @@ import (
 
 	"sluice/internal/pipeline"
 	"sluice/internal/store"
+	"sluice/internal/store/postgres"
+	"sluice/internal/store/postgres/pgtest"
 )
 
 func profileFile(name string, rows int) string {
@@ -22,21 +24,49 @@ const nameManifest = `{"type": "profile", "fileName": %q, "clientEmail": "ops@ex
 
 // TestAccountOrder: three imports of one account touching the same profiles
 // run one at a time in manifest order, while another account's import runs
-// alongside them.
+// alongside them; on each store.
 func TestAccountOrder(t *testing.T) {
-	h := newHarness(t, func(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 })
+	eachStore(t, func(t *testing.T, open opener) {
+		runAccountOrder(t, newHarnessOn(t, open, orderTune))
+	})
+}
+
+// TestAccountOrderAcrossNodes: the same with two pipelines (two nodes) on
+// one PostgreSQL database and one blob store, files uploaded through both.
+func TestAccountOrderAcrossNodes(t *testing.T) {
+	url := pgtest.URL(t)
+	blobs := newBlobs(t)
+	var nodes []*harness
+	for range 2 {
+		st, err := postgres.Open(t.Context(), url, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		nodes = append(nodes, startHarness(t, st, blobs, orderTune))
+	}
+	runAccountOrder(t, nodes...)
+}
+
+func orderTune(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 }
+
+// runAccountOrder uploads through the nodes in turn and checks the order.
+func runAccountOrder(t *testing.T, nodes ...*harness) {
+	h := nodes[0]
+	node := func(i int) *harness { return nodes[i%len(nodes)] }
 	h.account("A-1")
 	h.account("B-1")
-	for _, n := range []string{"first", "second", "third"} {
-		h.upload("A-1", n+".csv", profileFile(n, 5000))
+	names := []string{"first", "second", "third"}
+	for i, n := range names {
+		node(i).upload("A-1", n+".csv", profileFile(n, 5000))
 	}
-	h.upload("B-1", "b.csv", profileFile("bee", 20000))
-	h.upload("B-1", "b.manifest", fmt.Sprintf(nameManifest, "b.csv"))
-	for _, n := range []string{"first", "second", "third"} {
-		h.upload("A-1", n+".manifest", fmt.Sprintf(nameManifest, n+".csv"))
+	node(1).upload("B-1", "b.csv", profileFile("bee", 20000))
+	node(1).upload("B-1", "b.manifest", fmt.Sprintf(nameManifest, "b.csv"))
+	for i, n := range names {
+		node(i+1).upload("A-1", n+".manifest", fmt.Sprintf(nameManifest, n+".csv"))
 	}
 	var a []store.Import
-	for _, n := range []string{"first", "second", "third"} {
+	for _, n := range names {
 		a = append(a, h.ended("A-1", n+".manifest"))
 	}
 	b := h.ended("B-1", "b.manifest")

@@ -141,6 +141,8 @@ func nameProblem(name, column string, profile bool) string {
 	switch n := utf8.RuneCountInString(name); {
 	case !utf8.ValidString(name):
 		return label + " is not valid UTF-8 text"
+	case strings.IndexByte(name, 0) >= 0:
+		return label + " contains a NUL character" // no store can hold it in a JSON key (PostgreSQL)
 	case n > MaxNameChars:
 		return fmt.Sprintf("%s has %d characters; at most %d are allowed", label, n, MaxNameChars)
 	case strings.ContainsAny(name, forbidden):

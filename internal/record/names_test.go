@@ -55,6 +55,7 @@ func TestPropertyNames(t *testing.T) {
 		{"hash fine in events", "event", "a#b", ""},
 		{"hash refused in profiles", "profile", "a#b", `Property name "a#b" (column "col") must not contain any of % > < ! | & . : ; $ ' " \ #`},
 		{"space and dash fine", "profile", "Favourite colour-2", ""},
+		{"NUL refused", "event", "a\x00b", `Property name "a\x00b" (column "col") contains a NUL character`},
 	}
 	for _, c := range `%><!|&.:;$'"\` {
 		tests = append(tests, struct{ name, typ, ctName, want string }{

@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sluice/internal/errs"
+	"sluice/internal/store"
+)
+
+// CreateAccount stores a new account with its first token.
+func (db *DB) CreateAccount(ctx context.Context, a store.Account, tokenHash []byte) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name, time_zone, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO NOTHING`, a.ID, a.Name, a.TimeZone, ms(a.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert account: %w", err)
+		}
+		if affected(res) == 0 {
+			return errs.E(errs.Conflict, "account %s already exists", a.ID)
+		}
+		return insertToken(ctx, tx, a.ID, tokenHash, a.CreatedAt)
+	})
+}
+
+func insertToken(ctx context.Context, tx *sql.Tx, accountID string, hash []byte, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, account_id, created_at) VALUES ($1, $2, $3)`, hash, accountID, ms(at))
+	if err != nil {
+		return fmt.Errorf("insert token: %w", err)
+	}
+	return nil
+}
+
+// AddToken gives an account another API token.
+func (db *DB) AddToken(ctx context.Context, accountID string, hash []byte, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := accountTx(ctx, tx, accountID); err != nil {
+			return err
+		}
+		return insertToken(ctx, tx, accountID, hash, at)
+	})
+}
+
+const accountCols = `a.id, a.name, a.time_zone, a.created_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
+	var a store.Account
+	var created int64
+	err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &created)
+	a.CreatedAt = fromMS(created)
+	return a, err
+}
+
+func accountTx(ctx context.Context, q querier, id string) (store.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.NotFound, "no account %q", id)
+	}
+	if err != nil {
+		return a, fmt.Errorf("read account %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Account reads one account.
+func (db *DB) Account(ctx context.Context, id string) (store.Account, error) {
+	return accountTx(ctx, db.db, id)
+}
+
+// AccountByToken finds the account a token hash belongs to.
+func (db *DB) AccountByToken(ctx context.Context, hash []byte) (store.Account, error) {
+	a, err := scanAccount(db.db.QueryRowContext(ctx,
+		`SELECT `+accountCols+` FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errs.E(errs.Unauthorized, "unknown API token")
+	}
+	if err != nil {
+		return a, fmt.Errorf("read token: %w", err)
+	}
+	return a, nil
+}
+
+// ListAccounts lists every account, oldest first.
+func (db *DB) ListAccounts(ctx context.Context) ([]store.Account, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts a ORDER BY a.created_at, a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan account: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,174 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sluice/internal/errs"
+	"sluice/internal/store"
+)
+
+const importCols = `id, account_id, manifest_name, manifest_upload_id, file_name, data_upload_id, type, status,
+	size_bytes, error, client_email, manifest, received_at, started_at, finished_at, bytes_read, rows_read,
+	rows_imported, rows_failed, error_bytes, error_header, attempts, mailed_at`
+
+func scanImport(row interface{ Scan(...any) error }) (store.Import, error) {
+	var i store.Import
+	var received, mailed int64
+	var started, finished sql.NullInt64
+	err := row.Scan(&i.ID, &i.AccountID, &i.ManifestName, &i.ManifestUploadID, &i.FileName, &i.DataUploadID,
+		&i.Type, &i.Status, &i.SizeBytes, &i.Error, &i.ClientEmail, &i.Manifest, &received, &started, &finished,
+		&i.BytesRead, &i.RowsRead, &i.RowsImported, &i.RowsFailed, &i.ErrorBytes, &i.ErrorHeader, &i.Attempts, &mailed)
+	i.ReceivedAt, i.StartedAt, i.FinishedAt = fromMS(received), fromNullMS(started), fromNullMS(finished)
+	if mailed != 0 {
+		i.MailedAt = fromMS(mailed)
+	}
+	return i, err
+}
+
+func scanImports(rows *sql.Rows, err error) ([]store.Import, error) {
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Import{}
+	for rows.Next() {
+		i, err := scanImport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan import: %w", err)
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+func importTx(ctx context.Context, q querier, where string, args ...any) (store.Import, error) {
+	i, err := scanImport(q.QueryRowContext(ctx, `SELECT `+importCols+` FROM imports WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, errs.E(errs.NotFound, "no such import")
+	}
+	if err != nil {
+		return i, fmt.Errorf("read import: %w", err)
+	}
+	return i, nil
+}
+
+// CreateImport stores an import for a manifest upload; see store.Imports.
+func (db *DB) CreateImport(ctx context.Context, imp store.Import, m store.Milestone) (store.Import, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO imports (account_id, manifest_name, manifest_upload_id, file_name,
+			type, status, error, client_email, manifest, received_at, finished_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (manifest_upload_id) DO NOTHING RETURNING id`,
+			imp.AccountID, imp.ManifestName, imp.ManifestUploadID, imp.FileName, imp.Type, imp.Status, imp.Error,
+			imp.ClientEmail, nonNil(imp.Manifest), ms(imp.ReceivedAt), nullMS(imp.FinishedAt)).Scan(&imp.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.Conflict, "manifest upload %d already has an import", imp.ManifestUploadID)
+		}
+		if err != nil {
+			return fmt.Errorf("insert import: %w", err)
+		}
+		state := store.UploadLocked
+		if imp.Status.Ended() {
+			state = store.UploadProcessed
+		}
+		if err := setUploadState(ctx, tx, imp.ManifestUploadID, state, imp.ID, imp.ReceivedAt); err != nil {
+			return err
+		}
+		return addMilestone(ctx, tx, imp.ID, m, imp.ReceivedAt)
+	})
+	return imp, err
+}
+
+// nonNil keeps an empty byte slice from being stored as NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func setUploadState(ctx context.Context, tx *sql.Tx, uploadID int64, s store.UploadState, importID int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE uploads SET state = $1, import_id = $2, state_at = $3 WHERE id = $4`,
+		s, importID, ms(at), uploadID)
+	if err != nil {
+		return fmt.Errorf("set upload state: %w", err)
+	}
+	return nil
+}
+
+// addMilestone writes an outbox item for an import; mail goes along when the
+// import has a client email.
+func addMilestone(ctx context.Context, tx *sql.Tx, importID int64, m store.Milestone, at time.Time) error {
+	if m == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (account_id, import_id, milestone, mail, created_at)
+		SELECT account_id, id, $1, client_email <> '', $2 FROM imports WHERE id = $3`, m, ms(at), importID)
+	if err != nil {
+		return fmt.Errorf("write outbox: %w", err)
+	}
+	return nil
+}
+
+// PendingManifests lists manifest uploads not yet turned into imports, in arrival order.
+func (db *DB) PendingManifests(ctx context.Context, limit int) ([]store.Upload, error) {
+	return scanUploads(db.db.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+		WHERE kind = 'manifest' AND state = 'stored' ORDER BY id LIMIT $1`, limit))
+}
+
+// Import reads one of an account's imports.
+func (db *DB) Import(ctx context.Context, accountID string, id int64) (store.Import, error) {
+	i, err := importTx(ctx, db.db, `id = $1 AND account_id = $2`, id, accountID)
+	if errs.Is(err, errs.NotFound) {
+		return i, errs.E(errs.NotFound, "no import %d in this account", id)
+	}
+	return i, err
+}
+
+// ListImports lists an account's imports, newest first.
+func (db *DB) ListImports(ctx context.Context, accountID string, f store.ImportFilter) ([]store.Import, error) {
+	p := f.Norm()
+	before := p.Before
+	if before == 0 {
+		before = 1<<63 - 1
+	}
+	return scanImports(db.db.QueryContext(ctx, `SELECT `+importCols+` FROM imports
+		WHERE account_id = $1 AND ($2 = '' OR status = $2) AND id < $3 ORDER BY id DESC LIMIT $4`,
+		accountID, string(f.Status), before, p.Limit))
+}
+
+// WaitingImports lists imports waiting for their data file, oldest first.
+func (db *DB) WaitingImports(ctx context.Context) ([]store.Import, error) {
+	return scanImports(db.db.QueryContext(ctx, `SELECT `+importCols+` FROM imports
+		WHERE status = 'waiting' ORDER BY manifest_upload_id`))
+}
+
+// ImportsWithErrors lists an account's ended imports that have an error file, newest first.
+func (db *DB) ImportsWithErrors(ctx context.Context, accountID string) ([]store.Import, error) {
+	return scanImports(db.db.QueryContext(ctx, `SELECT `+importCols+` FROM imports
+		WHERE account_id = $1 AND status IN ('succeeded', 'partial', 'failed') AND length(error_header) > 0
+		ORDER BY id DESC`, accountID))
+}
+
+// ErrorRows streams an import's error lines in row order.
+func (db *DB) ErrorRows(ctx context.Context, importID int64, fn func(line []byte) error) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT line FROM import_errors WHERE import_id = $1 ORDER BY row`, importID)
+	if err != nil {
+		return fmt.Errorf("read error rows: %w", err)
+	}
+	defer rows.Close()
+	var line []byte
+	for rows.Next() {
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("scan error row: %w", err)
+		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sluice/internal/errs"
+	"sluice/internal/store"
+)
+
+// lockName serializes, across nodes, the transactions that change which
+// upload holds an account's file name (a replacing upload, binding a data
+// file to an import): a transaction-scoped advisory lock on the name.
+func lockName(ctx context.Context, tx *sql.Tx, accountID, name string) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))`, accountID, name)
+	if err != nil {
+		return fmt.Errorf("lock file name %s: %w", name, err)
+	}
+	return nil
+}
+
+// RecordUpload stores a completed upload; see store.Uploads.
+func (db *DB) RecordUpload(ctx context.Context, u store.Upload) (store.Upload, string, error) {
+	var replaced string
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := lockName(ctx, tx, u.AccountID, u.Name); err != nil {
+			return err
+		}
+		var err error
+		if u.Kind == store.KindData {
+			if replaced, err = replaceData(ctx, tx, u, db.now()); err != nil {
+				return err
+			}
+		} else if err := checkManifestName(ctx, tx, u); err != nil {
+			return err
+		}
+		u.State = store.UploadStored
+		err = tx.QueryRowContext(ctx, `INSERT INTO uploads (account_id, name, kind, size, sha256, blob_key, state, created_at, state_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`, u.AccountID, u.Name, u.Kind, u.Size, u.SHA256, u.BlobKey,
+			u.State, ms(u.CreatedAt)).Scan(&u.ID)
+		if isUnique(err) {
+			return manifestUsedErr(u.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("insert upload: %w", err)
+		}
+		return nil
+	})
+	return u, replaced, err
+}
+
+// checkManifestName refuses a manifest name used before, ahead of the
+// insert so that a refused upload does not use up an id.
+func checkManifestName(ctx context.Context, tx *sql.Tx, u store.Upload) error {
+	used, err := manifestNameUsed(ctx, tx, u.AccountID, u.Name)
+	if err != nil {
+		return err
+	}
+	if used {
+		return manifestUsedErr(u.Name)
+	}
+	return nil
+}
+
+func manifestUsedErr(name string) error {
+	return errs.E(errs.Conflict, "manifest name %q was already used; every manifest name is used once, upload it under a new name", name)
+}
+
+// replaceData retires a stored data file of the same name, or refuses a locked one.
+func replaceData(ctx context.Context, tx *sql.Tx, u store.Upload, now time.Time) (string, error) {
+	var id int64
+	var state, blob string
+	err := tx.QueryRowContext(ctx, `SELECT id, state, blob_key FROM uploads
+		WHERE account_id = $1 AND name = $2 AND kind = 'data' AND state IN ('stored', 'locked')
+		ORDER BY id DESC LIMIT 1`, u.AccountID, u.Name).Scan(&id, &state, &blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find previous upload: %w", err)
+	}
+	if state == string(store.UploadLocked) {
+		return "", lockedErr(u.Name)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE uploads SET state = 'replaced', state_at = $1 WHERE id = $2`, ms(now), id)
+	if err != nil {
+		return "", fmt.Errorf("retire previous upload: %w", err)
+	}
+	return blob, nil
+}
+
+func lockedErr(name string) error {
+	return errs.E(errs.Conflict, "%s is in use by an import that has not ended; it can be uploaded again once that import ends", name)
+}
+
+const uploadCols = `id, account_id, name, kind, size, sha256, blob_key, state, import_id, created_at`
+
+func scanUpload(row interface{ Scan(...any) error }) (store.Upload, error) {
+	var u store.Upload
+	var created int64
+	err := row.Scan(&u.ID, &u.AccountID, &u.Name, &u.Kind, &u.Size, &u.SHA256, &u.BlobKey, &u.State, &u.ImportID, &created)
+	u.CreatedAt = fromMS(created)
+	return u, err
+}
+
+func scanUploads(rows *sql.Rows, err error) ([]store.Upload, error) {
+	if err != nil {
+		return nil, fmt.Errorf("list uploads: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Upload{}
+	for rows.Next() {
+		u, err := scanUpload(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan upload: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Upload reads one upload.
+func (db *DB) Upload(ctx context.Context, accountID string, id int64) (store.Upload, error) {
+	u, err := scanUpload(db.db.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE id = $1 AND account_id = $2`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.E(errs.NotFound, "no upload %d", id)
+	}
+	if err != nil {
+		return u, fmt.Errorf("read upload: %w", err)
+	}
+	return u, nil
+}
+
+// VisibleUploads lists what the SFTP listing of / shows.
+func (db *DB) VisibleUploads(ctx context.Context, accountID string) ([]store.Upload, error) {
+	return scanUploads(db.db.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+		WHERE account_id = $1 AND state IN ('stored', 'locked') ORDER BY name, id`, accountID))
+}
+
+// NameLocked reports whether a data file name is held by an unfinished import.
+func (db *DB) NameLocked(ctx context.Context, accountID, name string) (bool, error) {
+	var locked bool
+	err := db.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads
+		WHERE account_id = $1 AND name = $2 AND kind = 'data' AND state = 'locked')`, accountID, name).Scan(&locked)
+	if err != nil {
+		return false, fmt.Errorf("check lock: %w", err)
+	}
+	return locked, nil
+}
+
+// ManifestNameUsed reports whether a manifest name was used before.
+func (db *DB) ManifestNameUsed(ctx context.Context, accountID, name string) (bool, error) {
+	return manifestNameUsed(ctx, db.db, accountID, name)
+}
+
+func manifestNameUsed(ctx context.Context, q querier, accountID, name string) (bool, error) {
+	var used bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM uploads
+		WHERE account_id = $1 AND name = $2 AND kind = 'manifest')`, accountID, name).Scan(&used)
+	if err != nil {
+		return false, fmt.Errorf("check manifest name: %w", err)
+	}
+	return used, nil
+}
+
+// StoredBytes sums the visible uploads of an account (what counts for its quota).
+func (db *DB) StoredBytes(ctx context.Context, accountID string) (int64, error) {
+	var n int64
+	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(size), 0)::bigint FROM uploads
+		WHERE account_id = $1 AND state IN ('stored', 'locked')`, accountID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sum upload sizes: %w", err)
+	}
+	return n, nil
+}
+
+// ExpiredUploads lists processed or replaced uploads whose blobs may go.
+func (db *DB) ExpiredUploads(ctx context.Context, before time.Time, limit int) ([]store.Upload, error) {
+	return scanUploads(db.db.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+		WHERE state IN ('processed', 'replaced') AND state_at < $1 ORDER BY state_at LIMIT $2`, ms(before), limit))
+}
+
+// MarkUploadDeleted records that an upload's blob is gone.
+func (db *DB) MarkUploadDeleted(ctx context.Context, id int64) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE uploads SET state = 'deleted', state_at = $1 WHERE id = $2`, ms(db.now()), id)
+		if err != nil {
+			return fmt.Errorf("mark upload deleted: %w", err)
+		}
+		return nil
+	})
+}
