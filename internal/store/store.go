@@ -22,6 +22,7 @@ type Store interface {
 	Events
 	Segments
 	Outbox
+	Nodes
 	Tx
 	Close() error
 }
