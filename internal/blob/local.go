@@ -38,7 +38,9 @@ func NewLocal(dir string) (*Local, error) {
 // Close releases the root folder.
 func (l *Local) Close() error { return l.root.Close() }
 
-func checkKey(key string) error {
+// CheckKey refuses keys that are empty, not a clean relative slash path, or
+// in the temporary area. Every Store applies it.
+func CheckKey(key string) error {
 	if key == "" || strings.HasPrefix(key, tmpDir) || !fs.ValidPath(key) {
 		return fmt.Errorf("invalid blob key %q", key)
 	}
@@ -47,7 +49,7 @@ func checkKey(key string) error {
 
 // Create starts a blob in a temporary file.
 func (l *Local) Create(_ context.Context, key string) (Writer, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	var rnd [12]byte
@@ -110,7 +112,7 @@ func (w *localWriter) Abort() error {
 
 // Open reads a committed blob.
 func (l *Local) Open(_ context.Context, key string) (Reader, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	f, err := l.root.Open(key)
@@ -137,7 +139,7 @@ func (r *localReader) Size() int64 { return r.size }
 
 // Delete removes a blob.
 func (l *Local) Delete(_ context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return err
 	}
 	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
