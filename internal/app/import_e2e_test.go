@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -12,12 +15,35 @@ import (
 	"sluice/internal/apptest"
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
+	"sluice/internal/weedtest"
 )
 
 // TestSamplesOverSFTP uploads the sample files with OpenSSH's sftp and checks
-// the stored profiles and events through the API, field by field.
+// the stored profiles and events through the API, field by field, with the
+// files in the data dir and in an S3 bucket (SeaweedFS).
 func TestSamplesOverSFTP(t *testing.T) {
-	env := apptest.Start(t, apptest.Config(t))
+	tests := []struct {
+		name    string
+		blobURL func(t *testing.T) string
+	}{
+		{"local", func(*testing.T) string { return "" }},
+		{"s3", func(t *testing.T) string { return weedtest.URL(t) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := apptest.Config(t)
+			cfg.BlobURL = tc.blobURL(t)
+			env := apptest.Start(t, cfg)
+			checkSamples(t, env)
+			_, err := os.Stat(filepath.Join(cfg.DataDir, "files"))
+			if local := cfg.BlobURL == ""; local == errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("blob url %q: the data dir's files folder: %v", cfg.BlobURL, err)
+			}
+		})
+	}
+}
+
+func checkSamples(t *testing.T, env *apptest.Env) {
 	acct := env.NewAccount("Acme")
 	td, _ := filepath.Abs("testdata")
 	acct.SFTP(fmt.Sprintf("put %[1]s/events.csv\nput %[1]s/events.manifest\nput %[1]s/profiles.csv\nput %[1]s/profiles.manifest\n", td), false)
