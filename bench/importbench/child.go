@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -83,8 +84,12 @@ func viaPipeline(dir, name, manifest string, batch int) error {
 	record("m.manifest", mkey, store.KindManifest, int64(len(manifest)))
 	imp := waitEnd(ctx, st)
 	el := imp.FinishedAt.Sub(*imp.StartedAt).Seconds()
-	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB\n",
-		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, float64(imp.RowsRead)/el, float64(imp.BytesRead)/1e6/el, peakRSS())
+	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second\n",
+		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, float64(imp.RowsRead)/el, float64(imp.BytesRead)/1e6/el, peakRSS(),
+		float64(imp.RowsRead)/cpuSeconds())
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("         Go memory: %.0f MB obtained from the OS, heap peak goal %.0f MB\n", float64(ms.Sys)/1e6, float64(ms.NextGC)/1e6)
 	return nil
 }
 
@@ -128,8 +133,8 @@ func rawInsert(dir string) error {
 	}
 	el := time.Since(start).Seconds()
 	fi, _ := f.Stat()
-	fmt.Printf("raw      INSERT: %d rows in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB\n",
-		n, el, float64(n)/el, float64(fi.Size())/1e6/el, peakRSS())
+	fmt.Printf("raw      INSERT: %d rows in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second\n",
+		n, el, float64(n)/el, float64(fi.Size())/1e6/el, peakRSS(), float64(n)/cpuSeconds())
 	return nil
 }
 

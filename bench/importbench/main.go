@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"syscall"
+	"time"
 )
 
 func main() {
@@ -33,6 +35,14 @@ func main() {
 			f, _ := os.Create(prof + "." + *child)
 			pprof.StartCPUProfile(f)
 			defer pprof.StopCPUProfile()
+		}
+		if prof := os.Getenv("IMPORTBENCH_HEAPPROFILE"); prof != "" {
+			go func() { // a look at the heap in the middle of the run
+				time.Sleep(15 * time.Second)
+				f, _ := os.Create(prof + "." + *child)
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}()
 		}
 		if err := runChild(*child, *dir, *batch); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -67,6 +77,14 @@ func fatal(err error) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+}
+
+// cpuSeconds is the user+system CPU time this process used so far: on a
+// shared machine, rows per CPU-second says more than rows per second.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // peakRSS reads this process's peak resident set size in MB.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,9 +26,12 @@ import (
 	"sluice/internal/hostkey"
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
+	"sluice/internal/notify"
 	"sluice/internal/pipeline"
 	"sluice/internal/sftpd"
 	"sluice/internal/store"
+	"sluice/internal/web"
+	"sluice/internal/webhooks"
 )
 
 // App is a running sluice: SFTP, HTTP, the pipeline and the notifier.
@@ -37,8 +41,11 @@ type App struct {
 	Blobs    blob.Store
 	Accounts *accounts.Service
 	Keys     *keys.Service
+	Webhooks *webhooks.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
+	Web      *web.Dashboard
+	Notifier *notify.Notifier
 	Registry *prometheus.Registry
 	Log      *slog.Logger
 
@@ -62,6 +69,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Accounts = &accounts.Service{Store: st, Now: time.Now}
 	a.Keys = &keys.Service{Store: st, Max: cfg.MaxKeysPerAccount, Now: time.Now}
+	a.Webhooks = &webhooks.Service{Store: st, Now: time.Now}
 	if err := a.build(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -97,6 +105,15 @@ func (a *App) build(ctx context.Context) error {
 		return fmt.Errorf("sftp server: %w", err)
 	}
 	a.Keys.Kicker = a.SFTP
+	a.Notifier, err = notify.New(cfg, a.Store, notify.Options{Logger: a.Log, Registerer: a.Registry, PublicURL: a.PublicURL})
+	if err != nil {
+		return fmt.Errorf("notifier: %w", err)
+	}
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Server: a.ServerInfo,
+		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
 	return nil
 }
 
@@ -126,7 +143,13 @@ func (a *App) Start(ctx context.Context) error {
 	a.closers = append(a.closers, a.SFTP.Close)
 	a.Pipeline.Start(ctx)
 	a.closers = append(a.closers, a.Pipeline.Close)
-	return a.startHTTP()
+	if err := a.startHTTP(); err != nil {
+		return err
+	}
+	// After HTTP listens: mails link to the dashboard on its real port.
+	a.Notifier.Start(ctx)
+	a.closers = append(a.closers, a.Notifier.Close)
+	return nil
 }
 
 func (a *App) startHTTP() error {
@@ -153,14 +176,15 @@ func (a *App) startHTTP() error {
 	return nil
 }
 
-// Handler is the HTTP handler: API, metrics, health.
+// Handler is the HTTP handler: API, metrics, health, and the dashboard.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Webhooks, Segments: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)
+	a.Web.Register(mux)
 	return mux
 }
 

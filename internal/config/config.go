@@ -45,6 +45,14 @@ type Config struct {
 
 	ProcessingMailEvery time.Duration // "still processing" mail interval
 	AttachLimit         Size          // error files larger than this are linked, not attached
+
+	SMTPFrom       string        // From of status mails; empty: sluice <noreply@PublicURL's host>
+	SMTPTimeout    time.Duration // one SMTP conversation, dial to QUIT
+	WebhookTimeout time.Duration // one webhook POST, dial to response
+	NotifyPoll     time.Duration // how often the notifier looks for new outbox items and due retries
+	RetryMin       time.Duration // first retry delay; doubles each attempt …
+	RetryMax       time.Duration // … up to this …
+	RetryFor       time.Duration // … and a notification is given up this long after it was due
 }
 
 // Default returns the embedded defaults: `sluice serve` with no flags runs on these.
@@ -69,6 +77,12 @@ func Default() Config {
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,
 		AttachLimit:         10 << 20,
+		SMTPTimeout:         30 * time.Second,
+		WebhookTimeout:      10 * time.Second,
+		NotifyPoll:          time.Second,
+		RetryMin:            30 * time.Second,
+		RetryMax:            time.Hour,
+		RetryFor:            24 * time.Hour,
 	}
 }
 
@@ -104,6 +118,17 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
 	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
 	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
+	c.notifyFlags(fs)
+}
+
+func (c *Config) notifyFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "From address of status mails (default: sluice <noreply@public-url host>)")
+	fs.DurationVar(&c.SMTPTimeout, "smtp-timeout", c.SMTPTimeout, "time limit of one SMTP delivery, connect to QUIT")
+	fs.DurationVar(&c.WebhookTimeout, "webhook-timeout", c.WebhookTimeout, "time limit of one webhook POST")
+	fs.DurationVar(&c.NotifyPoll, "notify-poll-interval", c.NotifyPoll, "how often new notifications and due retries are looked for")
+	fs.DurationVar(&c.RetryMin, "notify-retry-min", c.RetryMin, "delay before the first retry of a failed mail or webhook; doubles each time")
+	fs.DurationVar(&c.RetryMax, "notify-retry-max", c.RetryMax, "longest delay between retries")
+	fs.DurationVar(&c.RetryFor, "notify-retry-for", c.RetryFor, "give a notification up this long after it was due")
 }
 
 // ApplyEnv sets every flag of fs that was not given on the command line from
@@ -149,11 +174,54 @@ func (c *Config) Validate() error {
 	if c.MaxKeysPerAccount < 1 {
 		return fmt.Errorf("--max-keys must be at least 1, got %d", c.MaxKeysPerAccount)
 	}
-	if c.SMTPURL != "" {
-		u, err := url.Parse(c.SMTPURL)
-		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
-			return fmt.Errorf("--smtp-url %q: expected smtp://[user:pass@]host:port or smtps://…", c.SMTPURL)
+	if err := c.validateSMTPURL(); err != nil {
+		return err
+	}
+	return c.validateNotify()
+}
+
+func (c *Config) validateSMTPURL() error {
+	if c.SMTPURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.SMTPURL)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+		return fmt.Errorf("--smtp-url %q: expected smtp://[user:pass@]host:port or smtps://…", redact(c.SMTPURL))
+	}
+	switch st := u.Query().Get("starttls"); {
+	case st == "":
+	case u.Scheme == "smtps":
+		return fmt.Errorf("--smtp-url: starttls=%s applies to smtp:// only; smtps:// is TLS from the start", st)
+	case st != "required" && st != "opportunistic" && st != "none":
+		return fmt.Errorf("--smtp-url: starttls=%q must be required, opportunistic or none", st)
+	}
+	return nil
+}
+
+// redact hides the password of a URL for error messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+func (c *Config) validateNotify() error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"smtp-timeout", c.SMTPTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"notify-poll-interval", c.NotifyPoll},
+		{"notify-retry-min", c.RetryMin}, {"notify-retry-max", c.RetryMax}, {"notify-retry-for", c.RetryFor},
+		{"processing-mail-interval", c.ProcessingMailEvery},
+	} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s must be positive, got %v", d.flag, d.v)
 		}
+	}
+	if c.RetryMax < c.RetryMin {
+		return fmt.Errorf("--notify-retry-max (%v) must not be below --notify-retry-min (%v)", c.RetryMax, c.RetryMin)
 	}
 	return nil
 }

@@ -59,3 +59,26 @@ func Is(err error, code Code) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
 }
+
+// fieldErr tells which input an error is about, so a form can show the
+// message next to that field; its message and code are the wrapped error's.
+type fieldErr struct {
+	field string
+	err   error
+}
+
+func (e fieldErr) Error() string { return e.err.Error() }
+func (e fieldErr) Unwrap() error { return e.err }
+
+// OnField marks err as being about the input field named field.
+func OnField(field string, err error) error { return fieldErr{field: field, err: err} }
+
+// FieldOf is the input field an error is about, or "" when it is about the
+// request as a whole.
+func FieldOf(err error) string {
+	var fe fieldErr
+	if errors.As(err, &fe) {
+		return fe.field
+	}
+	return ""
+}

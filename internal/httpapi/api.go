@@ -4,6 +4,8 @@ package httpapi
 
 import (
 	"context"
+	_ "embed"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"sluice/internal/errs"
 	"sluice/internal/keys"
 	"sluice/internal/store"
+	"sluice/internal/webhooks"
 )
 
 // Authenticator turns an API token into its account.
@@ -37,6 +40,7 @@ type Deps struct {
 	Auth     Authenticator
 	Keys     *keys.Service
 	Store    Reader
+	Webhooks *webhooks.Service
 	Segments store.Segments
 	Server   func() ServerInfo
 	Metrics  http.Handler
@@ -65,6 +69,7 @@ func (a *API) Routes() []Route {
 	return []Route{
 		{Pattern: "GET /healthz", Plain: a.healthz},
 		{Pattern: "GET /metrics", Plain: a.metrics},
+		{Pattern: "GET /api/v1/openapi.json", Plain: a.openapi},
 		{Pattern: "GET /api/v1/server", Auth: true, Handler: a.server},
 		{Pattern: "GET /api/v1/keys", Auth: true, Handler: a.listKeys},
 		{Pattern: "POST /api/v1/keys", Auth: true, Handler: a.addKey},
@@ -74,6 +79,12 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
 		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
 		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+		{Pattern: "GET /api/v1/webhooks", Auth: true, Handler: a.listWebhooks},
+		{Pattern: "POST /api/v1/webhooks", Auth: true, Handler: a.addWebhook},
+		{Pattern: "DELETE /api/v1/webhooks/{id}", Auth: true, Handler: a.deleteWebhook},
+		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries},
+		{Pattern: "GET /api/v1/notifications", Auth: true, Handler: a.getNotifications},
+		{Pattern: "PUT /api/v1/notifications", Auth: true, Handler: a.setNotifications},
 		{Pattern: "POST /api/v1/segments/query", Auth: true, Handler: a.querySegment},
 		{Pattern: "POST /api/v1/segments/export.csv", Auth: true, Handler: a.exportFilter},
 		{Pattern: "GET /api/v1/segments", Auth: true, Handler: a.listSegments},
@@ -84,17 +95,53 @@ func (a *API) Routes() []Route {
 	}
 }
 
-// Register adds every route to mux, plus a JSON 404 for unknown /api/ paths.
+// Register adds every route to mux, plus JSON answers for /api/ paths that
+// no route serves: 405 when the path exists for other methods, else 404.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, rt := range a.Routes() {
 		if rt.Auth {
-			mux.Handle(rt.Pattern, a.authed(rt.Handler))
+			mux.Handle(rt.Pattern, a.recovered(a.authed(rt.Handler)))
 		} else {
-			mux.Handle(rt.Pattern, rt.Plain)
+			mux.Handle(rt.Pattern, a.recovered(rt.Plain))
 		}
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := otherMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": fmt.Sprintf(
+				"%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allowed, ", "))})
+			return
+		}
 		writeError(w, r, errs.E(errs.NotFound, "no API route %s %s; see /api/v1/openapi.json", r.Method, r.URL.Path), a.d.Logger)
+	})
+}
+
+// otherMethods lists the methods that some route serves at r's path.
+func otherMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); m != r.Method && pattern != "" && pattern != "/api/" && pattern != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}
+
+// recovered turns a panic in a handler into a logged JSON 500, so that even
+// a bug answers in the API's error shape instead of a dropped connection.
+func (a *API) recovered(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				writeError(w, r, fmt.Errorf("panic: %v", v), a.d.Logger)
+			}
+		}()
+		h.ServeHTTP(w, r)
 	})
 }
 
@@ -147,4 +194,15 @@ func (a *API) server(w http.ResponseWriter, r *http.Request, acct store.Account)
 // ConnectCommand is the sftp command line a customer runs.
 func ConnectCommand(info ServerInfo, account string) string {
 	return "sftp -i <private key> -P " + itoa(info.Port) + " " + account + "@" + info.Host
+}
+
+// openapiJSON documents every route of Routes; a test keeps the two in step.
+//
+//go:embed openapi.json
+var openapiJSON []byte
+
+func (a *API) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*") // public, so API tools in a browser may load it
+	w.Write(openapiJSON)
 }

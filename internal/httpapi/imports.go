@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bufio"
 	"context"
+	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -107,23 +109,44 @@ func (a *API) importOf(r *http.Request, acct store.Account) (store.Import, error
 
 func (a *API) importErrors(w http.ResponseWriter, r *http.Request, acct store.Account) {
 	imp, err := a.importOf(r, acct)
-	if err == nil && len(imp.ErrorHeader) == 0 {
-		err = errs.E(errs.NotFound, "import %d has no error file: %s", imp.ID, noErrorFileWhy(imp))
+	if err == nil {
+		err = HasErrorFile(imp)
 	}
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
 		return
 	}
+	WriteErrorFile(w, r, a.d.Store, imp, a.d.Logger)
+}
+
+// HasErrorFile is nil when imp has an error file, else errs.NotFound saying why not.
+func HasErrorFile(imp store.Import) error {
+	if len(imp.ErrorHeader) > 0 {
+		return nil
+	}
+	return errs.E(errs.NotFound, "import %d has no error file: %s", imp.ID, noErrorFileWhy(imp))
+}
+
+// ErrorRower streams an import's stored error lines.
+type ErrorRower interface {
+	ErrorRows(ctx context.Context, importID int64, fn func(line []byte) error) error
+}
+
+// WriteErrorFile streams imp's error file as a CSV download. The API and the
+// dashboard both serve it through here, so that both give the same bytes.
+func WriteErrorFile(w http.ResponseWriter, r *http.Request, rows ErrorRower, imp store.Import, log *slog.Logger) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+ErrorFileName(imp)+`"`)
+	// FormatMediaType quotes (or RFC 2231-encodes) any odd character of the name.
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ErrorFileName(imp)}))
+	w.Header().Set("Cache-Control", "no-store")
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(imp.ErrorHeader)
-	err = a.d.Store.ErrorRows(r.Context(), imp.ID, func(line []byte) error {
+	err := rows.ErrorRows(r.Context(), imp.ID, func(line []byte) error {
 		_, err := bw.Write(line)
 		return err
 	})
 	if err != nil {
-		a.d.Logger.Error("stream error file", "import", imp.ID, "err", err)
+		log.Error("stream error file", "import", imp.ID, "err", err)
 		return // headers are gone; the client sees a truncated body
 	}
 	bw.Flush()

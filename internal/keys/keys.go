@@ -33,26 +33,40 @@ const MaxNameLen = 100
 func (s *Service) Add(ctx context.Context, accountID, name, publicKey string) (store.ImportKey, error) {
 	k, err := sshkey.Parse(publicKey)
 	if err != nil {
-		return store.ImportKey{}, err
+		return store.ImportKey{}, errs.OnField(FieldPublicKey, err)
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = k.Comment
 	}
 	if name == "" {
-		return store.ImportKey{}, errs.E(errs.Invalid, "give the key a name, e.g. the laptop or job that uses it")
+		return store.ImportKey{}, errs.OnField(FieldName, errs.E(errs.Invalid, "give the key a name, e.g. the laptop or job that uses it"))
 	}
 	if utf8.RuneCountInString(name) > MaxNameLen {
-		return store.ImportKey{}, errs.E(errs.Invalid, "a key name has at most %d characters", MaxNameLen)
+		return store.ImportKey{}, errs.OnField(FieldName, errs.E(errs.Invalid, "a key name has at most %d characters", MaxNameLen))
 	}
-	return s.Store.AddKey(ctx, store.ImportKey{
+	added, err := s.Store.AddKey(ctx, store.ImportKey{
 		AccountID:   accountID,
 		Name:        name,
 		PublicKey:   k.Line,
 		Fingerprint: k.Fingerprint,
 		CreatedAt:   s.Now().UTC(),
 	}, s.Max)
+	if errs.Is(err, errs.Conflict) {
+		err = errs.OnField(FieldPublicKey, err) // the key is registered already
+	}
+	return added, err
 }
+
+// The input fields an Add error can be about, as the API names them.
+const (
+	FieldName      = "name"
+	FieldPublicKey = "publicKey"
+)
+
+// FieldOf is the input field an Add error is about, or "" when it is
+// about the request as a whole.
+func FieldOf(err error) string { return errs.FieldOf(err) }
 
 // List returns an account's keys, oldest first.
 func (s *Service) List(ctx context.Context, accountID string) ([]store.ImportKey, error) {

@@ -101,6 +101,11 @@ func checkHeader(h []string) error {
 // (possibly empty) batch at the end of the file.
 func (rr *rowReader) next() (*batch, error) {
 	b := &batch{now: rr.clock()}
+	if rr.typ == manifest.TypeProfile {
+		b.profiles = make([]profileRow, 0, rr.limit)
+	} else {
+		b.events = make([]store.Event, 0, rr.limit)
+	}
 	for b.rows() < rr.limit {
 		fields, raw, err := rr.csv.Read()
 		if errors.Is(err, io.EOF) {
@@ -144,7 +149,12 @@ func (rr *rowReader) convert(b *batch, fields []string) []string {
 		b.profiles = append(b.profiles, profileRow{ids: row.Identifiers, ops: row.Ops, ts: ts})
 		return nil
 	}
-	// Encode here, beside the writer, and let the map go.
+	// Encode here, beside the writer, and let the map go. The arena grows
+	// in fresh chunks, not by doubling: earlier rows keep pointing into the
+	// chunks they were written to, so doubling would hold every old copy.
+	if cap(b.arena)-len(b.arena) < 4<<10 {
+		b.arena = make([]byte, 0, 256<<10)
+	}
 	start := len(b.arena)
 	b.arena = row.Props.AppendJSON(b.arena)
 	mid := len(b.arena)

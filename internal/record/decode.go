@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -13,7 +14,18 @@ import (
 // without reflection; loading profiles for every batch made encoding/json the
 // largest cost of profile imports.
 func DecodeProps(b []byte) (Props, error) {
-	d := decoder{b: b}
+	return (&PropsDecoder{}).Decode(b)
+}
+
+// PropsDecoder decodes many props and shares one copy of each property name
+// between them (names repeat across profiles).
+type PropsDecoder struct {
+	names map[string]string
+}
+
+// Decode reads one stored props object.
+func (pd *PropsDecoder) Decode(b []byte) (Props, error) {
+	d := decoder{b: b, pd: pd}
 	p, err := d.object()
 	if err == nil {
 		d.space()
@@ -28,8 +40,9 @@ func DecodeProps(b []byte) (Props, error) {
 }
 
 type decoder struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	pd *PropsDecoder
 }
 
 var errEnd = errors.New("unexpected end")
@@ -74,7 +87,7 @@ func (d *decoder) object() (Props, error) {
 		return p, nil
 	}
 	for {
-		k, err := d.str()
+		k, err := d.name()
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +186,34 @@ func (d *decoder) number() (Value, error) {
 	return Float(f), nil
 }
 
+// name reads a property name, shared through the decoder's table when it
+// has no escapes.
+func (d *decoder) name() (string, error) {
+	d.space()
+	start := d.i + 1
+	end := start
+	for end < len(d.b) && d.b[end] != '"' && d.b[end] != '\\' && d.b[end] >= 0x20 {
+		end++
+	}
+	if d.pd == nil || start > len(d.b) || d.b[start-1] != '"' || end >= len(d.b) || d.b[end] != '"' {
+		return d.str()
+	}
+	if s, ok := d.pd.names[string(d.b[start:end])]; ok {
+		d.i = end + 1
+		return s, nil
+	}
+	s, err := d.str()
+	if err == nil {
+		if d.pd.names == nil {
+			d.pd.names = map[string]string{}
+		}
+		if len(d.pd.names) < 10000 {
+			d.pd.names[s] = s
+		}
+	}
+	return s, err
+}
+
 // str reads a JSON string; the common case without escapes is one copy.
 func (d *decoder) str() (string, error) {
 	if err := d.expect('"'); err != nil {
@@ -224,8 +265,8 @@ func (d *decoder) escape(buf []byte) ([]byte, error) {
 	}
 	c := d.b[d.i+1]
 	d.i += 2
-	if r, ok := map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}[c]; ok {
-		return append(buf, r), nil
+	if i := strings.IndexByte(`"\/bfnrt`, c); i >= 0 {
+		return append(buf, "\"\\/\b\f\n\r\t"[i]), nil
 	}
 	if c != 'u' {
 		return nil, d.fail("invalid escape")

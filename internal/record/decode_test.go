@@ -40,6 +40,7 @@ func TestDecodeProps(t *testing.T) {
 // same as encoding/json does.
 func FuzzDecodeProps(f *testing.F) {
 	f.Add("k", "v\x00\"\\é\u2028\xff", int64(5), 2.5, true)
+	shared := &PropsDecoder{} // names interned across inputs must still read right
 	f.Fuzz(func(t *testing.T, k, s string, i int64, fl float64, b bool) {
 		p := Props{k: String(s), k + "i": Int(i), k + "b": Bool(b), k + "l": List([]string{s, k})}
 		if fl == fl && fl < 1e300 && fl > -1e300 {
@@ -49,6 +50,9 @@ func FuzzDecodeProps(f *testing.F) {
 		got, err := DecodeProps(enc)
 		if err != nil {
 			t.Fatalf("%s: %v", enc, err)
+		}
+		if again, err := shared.Decode(enc); err != nil || !reflect.DeepEqual(again, got) {
+			t.Fatalf("shared decoder: %#v %v", again, err)
 		}
 		var want Props
 		if err := json.Unmarshal(enc, &want); err != nil {

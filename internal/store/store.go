@@ -22,6 +22,8 @@ type Store interface {
 	Events
 	Segments
 	Outbox
+	Webhooks
+	Deliveries
 	Nodes
 	Tx
 	Close() error

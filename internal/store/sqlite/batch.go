@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,44 @@ func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	b.stmts[q] = s
 	return s, nil
+}
+
+// rowsPerStmt is how many rows one multi-row statement carries: one call
+// into SQLite (through database/sql and cgo) per 64 rows instead of per row.
+const rowsPerStmt = 64
+
+// execRows runs "prefix (?,…),(?,…) suffix" over n rows, rowsPerStmt at a
+// time; args appends row i's values; done, if set, sees each statement's result.
+func (b *batch) execRows(ctx context.Context, prefix, suffix string, cols, n int,
+	args func(i int, dst []any) []any, done func(first, n int, res sql.Result) error) error {
+	dst := make([]any, 0, rowsPerStmt*cols)
+	for first := 0; first < n; first += rowsPerStmt {
+		k := min(rowsPerStmt, n-first)
+		s, err := b.stmt(ctx, prefix+placeholders(cols, k)+suffix)
+		if err != nil {
+			return err
+		}
+		dst = dst[:0]
+		for i := first; i < first+k; i++ {
+			dst = args(i, dst)
+		}
+		res, err := s.ExecContext(ctx, dst...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", strings.Fields(prefix)[2], err)
+		}
+		if done != nil {
+			if err := done(first, k, res); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// placeholders is "(?,?),(?,?)" for rows of cols values.
+func placeholders(cols, rows int) string {
+	row := "(?" + strings.Repeat(",?", cols-1) + ")"
+	return row + strings.Repeat(","+row, rows-1)
 }
 
 func (b *batch) close() {
@@ -111,81 +150,90 @@ func collectIDs(ctx context.Context, s *sql.Stmt, arr []byte, accountID string, 
 	return rows.Err()
 }
 
+// loadQuery reads profiles by a JSON array of ids (CROSS JOIN keeps the
+// array the outer loop, as in lookupQuery).
+const loadQuery = `SELECT p.id, p.props, p.created_at, p.updated_at FROM json_each(?) j
+	CROSS JOIN profiles p ON p.id = j.value AND p.account_id = ?`
+
 func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
-	s, err := b.stmt(ctx, `SELECT props, created_at, updated_at FROM profiles WHERE id = ? AND account_id = ?`)
+	s, err := b.stmt(ctx, loadQuery)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64]*store.Profile, len(ids))
-	var props []byte
-	for _, id := range ids {
-		var created, updated int64
-		if err := s.QueryRowContext(ctx, id, accountID).Scan(&props, &created, &updated); err != nil {
-			return nil, fmt.Errorf("load profile %d: %w", id, err)
+	var dec record.PropsDecoder
+	var arr []byte
+	for start := 0; start < len(ids); start += lookupChunk {
+		arr = append(arr[:0], '[')
+		for i, id := range ids[start:min(start+lookupChunk, len(ids))] {
+			if i > 0 {
+				arr = append(arr, ',')
+			}
+			arr = strconv.AppendInt(arr, id, 10)
 		}
-		p := &store.Profile{ID: id, AccountID: accountID, CreatedAt: fromMS(created), UpdatedAt: fromMS(updated)}
-		if err := json.Unmarshal(props, &p.Props); err != nil {
-			return nil, fmt.Errorf("decode profile %d: %w", id, err)
+		arr = append(arr, ']')
+		if err := scanProfiles(ctx, s, string(arr), accountID, &dec, out); err != nil {
+			return nil, err
 		}
-		out[id] = p
+	}
+	if len(out) != len(ids) {
+		return nil, fmt.Errorf("load profiles: %d of %d found", len(out), len(ids))
 	}
 	return out, nil
 }
 
-func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
-	s, err := b.stmt(ctx, `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES (?, ?, ?, ?)`)
+func scanProfiles(ctx context.Context, s *sql.Stmt, arr, accountID string, dec *record.PropsDecoder, out map[int64]*store.Profile) error {
+	rows, err := s.QueryContext(ctx, arr, accountID)
 	if err != nil {
-		return err
+		return fmt.Errorf("load profiles: %w", err)
 	}
-	for _, p := range ps {
-		props, err := encodeProps(p.Props)
-		if err != nil {
-			return err
+	defer rows.Close()
+	var props []byte
+	for rows.Next() {
+		p := &store.Profile{AccountID: accountID}
+		var created, updated int64
+		if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
+			return fmt.Errorf("scan profile: %w", err)
 		}
-		res, err := s.ExecContext(ctx, p.AccountID, props, ms(p.CreatedAt), ms(p.UpdatedAt))
-		if err != nil {
-			return fmt.Errorf("insert profile: %w", err)
+		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+		if p.Props, err = dec.Decode(props); err != nil {
+			return fmt.Errorf("profile %d: %w", p.ID, err)
 		}
-		if p.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
+		out[p.ID] = p
 	}
-	return nil
+	return rows.Err()
+}
+
+func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
+	// One writer holds the database, so a statement's rows get consecutive
+	// rowids ending at LastInsertId.
+	return b.execRows(ctx, `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, ``, 4, len(ps),
+		func(i int, dst []any) []any {
+			p := ps[i]
+			return append(dst, p.AccountID, p.Props.AppendJSON(nil), ms(p.CreatedAt), ms(p.UpdatedAt))
+		},
+		func(first, n int, res sql.Result) error {
+			last, err := res.LastInsertId()
+			for i := range n {
+				ps[first+i].ID = last - int64(n-1-i)
+			}
+			return err
+		})
 }
 
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
-	s, err := b.stmt(ctx, `UPDATE profiles SET props = ?, updated_at = ? WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	for _, p := range ps {
-		props, err := encodeProps(p.Props)
-		if err != nil {
-			return err
-		}
-		if _, err := s.ExecContext(ctx, props, ms(p.UpdatedAt), p.ID); err != nil {
-			return fmt.Errorf("save profile %d: %w", p.ID, err)
-		}
-	}
-	return nil
-}
-
-func encodeProps(p record.Props) ([]byte, error) {
-	return p.AppendJSON(nil), nil
+	return b.execRows(ctx, `INSERT INTO profiles (id, account_id, props, created_at, updated_at) VALUES `,
+		` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, 5, len(ps),
+		func(i int, dst []any) []any {
+			p := ps[i]
+			return append(dst, p.ID, p.AccountID, p.Props.AppendJSON(nil), ms(p.CreatedAt), ms(p.UpdatedAt))
+		}, nil)
 }
 
 func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
-	s, err := b.stmt(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if _, err := s.ExecContext(ctx, accountID, id.Value, id.Kind, profileID); err != nil {
-			return fmt.Errorf("link identifier: %w", err)
-		}
-	}
-	return nil
+	return b.execRows(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES `,
+		` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, 4, len(ids),
+		func(i int, dst []any) []any { return append(dst, accountID, ids[i].Value, ids[i].Kind, profileID) }, nil)
 }
 
 func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64, from []int64) error {
@@ -212,25 +260,18 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 }
 
 func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
-	s, err := b.stmt(ctx, `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	for i := range evs {
-		e := &evs[i]
-		props, ids := e.PropsJSON, e.IdentifiersJSON
-		if props == nil {
-			props = e.Props.AppendJSON(nil)
-		}
-		if ids == nil {
-			ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
-		}
-		if _, err := s.ExecContext(ctx, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props); err != nil {
-			return fmt.Errorf("insert event: %w", err)
-		}
-	}
-	return nil
+	return b.execRows(ctx, `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props) VALUES `,
+		``, 8, len(evs), func(i int, dst []any) []any {
+			e := &evs[i]
+			props, ids := e.PropsJSON, e.IdentifiersJSON
+			if props == nil {
+				props = e.Props.AppendJSON(nil)
+			}
+			if ids == nil {
+				ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
+			}
+			return append(dst, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props)
+		}, nil)
 }
 
 func decodeIdentifiers(b []byte) ([]store.Identifier, error) {
@@ -248,16 +289,8 @@ func decodeIdentifiers(b []byte) ([]store.Identifier, error) {
 }
 
 func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {
-	s, err := b.stmt(ctx, `INSERT INTO import_errors (import_id, row, line) VALUES (?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if _, err := s.ExecContext(ctx, importID, r.Row, r.Line); err != nil {
-			return fmt.Errorf("insert error row: %w", err)
-		}
-	}
-	return nil
+	return b.execRows(ctx, `INSERT INTO import_errors (import_id, row, line) VALUES `, ``, 3, len(rows),
+		func(i int, dst []any) []any { return append(dst, importID, rows[i].Row, rows[i].Line) }, nil)
 }
 
 func (b *batch) SetErrorHeader(ctx context.Context, importID int64, header []byte) error {

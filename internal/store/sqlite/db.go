@@ -33,14 +33,14 @@ type DB struct {
 
 // Options tune the store; the zero value is fine.
 type Options struct {
-	CacheMiB int              // page cache per connection; default 64
+	CacheMiB int              // page cache of the writer; default 32
 	Now      func() time.Time // default time.Now
 }
 
 // Open opens (creating if needed) and migrates the database at path.
 func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.CacheMiB == 0 {
-		o.CacheMiB = 64
+		o.CacheMiB = 32
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -27,7 +26,7 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 		if e.Identifiers, err = decodeIdentifiers(ids); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal(props, &e.Props); err != nil {
+		if err := decodeInto(props, &e.Props); err != nil {
 			return nil, fmt.Errorf("decode event props: %w", err)
 		}
 		out = append(out, e)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -41,7 +40,7 @@ func (db *DB) Profile(ctx context.Context, accountID string, id int64) (store.Pr
 		return p, fmt.Errorf("read profile: %w", err)
 	}
 	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-	if err := json.Unmarshal(props, &p.Props); err != nil {
+	if err := decodeInto(props, &p.Props); err != nil {
 		return p, fmt.Errorf("decode profile %d: %w", id, err)
 	}
 	p.Identifiers, err = db.profileIdentifiers(ctx, id)

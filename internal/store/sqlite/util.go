@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sluice/internal/record"
 
 	"github.com/mattn/go-sqlite3"
 )
@@ -18,4 +19,11 @@ func isUnique(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) &&
 		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+// decodeInto reads stored props.
+func decodeInto(b []byte, p *record.Props) error {
+	v, err := record.DecodeProps(b)
+	*p = v
+	return err
 }
