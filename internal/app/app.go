@@ -91,12 +91,12 @@ func (a *App) build(ctx context.Context) error {
 	a.Pipeline = pipeline.New(pipeline.Config{
 		Workers: cfg.Workers, BatchRows: cfg.BatchRows, LeaseDuration: cfg.LeaseDuration,
 		WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
-		Logger: a.Log, Metrics: a.Registry,
+		Node: cfg.NodeID, Logger: a.Log, Metrics: a.Registry,
 	}, a.Store, a.Blobs)
 	a.SFTP, err = sftpd.New(sftpd.Config{
 		Addr: cfg.SFTPAddr, HostKeys: signers,
 		MaxDataFileSize: int64(cfg.MaxDataFileSize), MaxManifestSize: int64(cfg.MaxManifestSize),
-		AccountQuota: int64(cfg.AccountQuota), IdleTimeout: cfg.IdleTimeout, KeyCheckEvery: cfg.KeyCheckEvery,
+		AccountQuota: int64(cfg.AccountQuota), NodeID: cfg.NodeID, IdleTimeout: cfg.IdleTimeout, KeyCheckEvery: cfg.KeyCheckEvery,
 		Bans: sftpd.StoreBans{Store: a.Store, Rule: store.BanRule{
 			Threshold: cfg.BanThreshold, Window: cfg.BanWindow, Duration: cfg.BanDuration}},
 		Logger: a.Log, Metrics: a.Registry, Now: time.Now,
