@@ -20,10 +20,11 @@ const abortTimeout = time.Minute
 // one at a time, so that the writer fills the next part meanwhile. finish
 // and abort end the goroutine and wait for it.
 type parts struct {
-	s    *Store
-	ctx  context.Context
-	name string
-	id   string
+	s      *Store
+	ctx    context.Context
+	cancel context.CancelFunc // ends a part being sent, on abort
+	name   string
+	id     string
 
 	jobs chan part
 	free chan []byte // a sent part's buffer, back for reuse
@@ -46,8 +47,9 @@ func startParts(ctx context.Context, s *Store, name string) (*parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start multipart upload of %s: %w", name, err)
 	}
+	ctx, cancel := context.WithCancel(ctx)
 	p := &parts{
-		s: s, ctx: ctx, name: name, id: id,
+		s: s, ctx: ctx, cancel: cancel, name: name, id: id,
 		jobs: make(chan part), free: make(chan []byte, 1), done: make(chan struct{}),
 	}
 	go p.run() // ended by finish or abort
@@ -110,11 +112,13 @@ func (p *parts) finish() (string, error) {
 	close(p.jobs)
 	<-p.done
 	if err := p.failed(); err != nil {
+		p.cancel()
 		p.abortUpload()
 		return "", err
 	}
 	slices.SortFunc(p.sent, func(a, b minio.CompletePart) int { return a.PartNumber - b.PartNumber })
 	info, err := p.s.core.CompleteMultipartUpload(p.ctx, p.s.o.Bucket, p.name, p.id, p.sent, minio.PutObjectOptions{})
+	p.cancel()
 	if err != nil {
 		p.abortUpload()
 		return "", fmt.Errorf("complete multipart upload of %s: %w", p.name, err)
@@ -124,6 +128,7 @@ func (p *parts) finish() (string, error) {
 
 // abort stops sending and discards the parts sent.
 func (p *parts) abort() error {
+	p.cancel()
 	close(p.jobs)
 	<-p.done
 	return p.abortUpload()

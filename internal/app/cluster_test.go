@@ -1,0 +1,187 @@
+package app_test
+
+import (
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sluice/internal/apptest"
+	"sluice/internal/httpapi"
+	"sluice/internal/store"
+	"sluice/internal/weedtest"
+)
+
+// cluster is two `sluice serve` processes on one store and one S3 bucket.
+type cluster struct {
+	nodes [2]*apptest.Proc
+	accts [2]*apptest.Account // the same account, through each node
+	db    *sql.DB             // the shared store, for counting rows
+	ph    func(int) string    // the store's query placeholder
+}
+
+// backend is a shared store for the cluster: its serve flags, the data dir
+// the nodes share (SQLite only), and a read connection.
+type backend struct {
+	name  string
+	setup func(t *testing.T) (args []string, sharedDir string, db *sql.DB)
+	ph    func(int) string
+}
+
+func startCluster(t *testing.T, b backend) *cluster {
+	args, shared, db := b.setup(t)
+	args = append(args, "--blob-url", weedtest.URL(t), "--lease", "3s", "--batch-rows", "5000", "--workers", "2")
+	c := &cluster{db: db, ph: b.ph}
+	for i := range c.nodes {
+		c.nodes[i] = apptest.NewProc(t, append(args, "--node-id", fmt.Sprintf("node%d", i+1))...)
+		if shared != "" {
+			c.nodes[i].DataDir = shared
+		}
+	}
+	c.nodes[0].Start()
+	id, token := c.nodes[0].FirstAccount()
+	c.nodes[1].Start()
+	pub, keyPath := apptest.NewKeyFile(t)
+	for i, n := range c.nodes {
+		c.accts[i] = n.Env().Account(id, token, keyPath)
+	}
+	if code := c.accts[1].API("POST", "/api/v1/keys", map[string]string{"name": "ci", "publicKey": pub}, nil); code != http.StatusCreated {
+		t.Fatalf("add key through node 2: status %d", code)
+	}
+	return c
+}
+
+// owner is the node whose worker holds (or last held) an import's lease.
+func (c *cluster) owner(t *testing.T, importID int64) string {
+	t.Helper()
+	var owner string
+	if err := c.db.QueryRow(`SELECT lease_owner FROM imports WHERE id = `+c.ph(1), importID).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	node, _, _ := strings.Cut(owner, "/")
+	return node
+}
+
+func TestTwoNodes(t *testing.T) {
+	backends := []backend{sqliteShared()}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			c := startCluster(t, b)
+			t.Run("same host keys", func(t *testing.T) { testSameHostKeys(t, c) })
+			t.Run("any node imports", func(t *testing.T) { testAnyNodeImports(t, c) })
+			t.Run("takeover after SIGKILL", func(t *testing.T) { testTakeover(t, c) })
+			t.Run("order across nodes", func(t *testing.T) { testOrderAcrossNodes(t, c) })
+		})
+	}
+}
+
+func testSameHostKeys(t *testing.T, c *cluster) {
+	var infos [2]httpapi.ServerInfo
+	for i, a := range c.accts {
+		if code := a.API("GET", "/api/v1/server", nil, &infos[i]); code != http.StatusOK || len(infos[i].HostKeys) != 2 {
+			t.Fatalf("node %d server info: %d %+v", i+1, code, infos[i])
+		}
+	}
+	if !slices.Equal(infos[0].HostKeys, infos[1].HostKeys) {
+		t.Fatalf("nodes present different host keys:\n%v\n%v", infos[0].HostKeys, infos[1].HostKeys)
+	}
+}
+
+func testAnyNodeImports(t *testing.T, c *cluster) {
+	td, _ := filepath.Abs("testdata")
+	c.accts[0].SFTP(fmt.Sprintf("put %[1]s/events.csv any.csv\nput %[1]s/events.manifest\n", td), false)
+	// The manifest names events.csv: upload it under that name through node 2.
+	c.accts[1].SFTP(fmt.Sprintf("put %s/events.csv\n", td), false)
+	imp := c.accts[1].ImportByManifest("events.manifest", 30*time.Second)
+	if imp.Status != store.StatusSucceeded || imp.RowsImported != 4 {
+		t.Fatalf("import through two nodes: %+v", imp)
+	}
+	t.Logf("imported by %s", c.owner(t, imp.ID))
+}
+
+func testTakeover(t *testing.T, c *cluster) {
+	const rows = 200_000
+	c.accts[0].Upload("big.csv", eventsFile(rows))
+	c.accts[0].Upload("big.manifest", []byte(`{"type": "event", "fileName": "big.csv", "clientEmail": "ops@example.com"}`))
+	var imp httpapi.ImportJSON
+	apptest.Eventually(t, time.Minute, "the big import to pass a checkpoint", func() bool {
+		for _, i := range c.accts[1].Imports() {
+			if i.ManifestName == "big.manifest" {
+				imp = i
+			}
+		}
+		if imp.Status.Ended() {
+			t.Fatalf("the import ended before a node could be killed: make the file larger: %+v", imp)
+		}
+		return imp.Status == store.StatusProcessing && imp.RowsRead > 0
+	})
+	victim := c.owner(t, imp.ID)
+	k := slices.Index([]string{"node1", "node2"}, victim)
+	if k < 0 {
+		t.Fatalf("lease owner %q is neither node", victim)
+	}
+	killedAt := time.Now()
+	c.nodes[k].Kill()
+	survivor := c.accts[1-k]
+	done := survivor.ImportByManifest("big.manifest", 3*time.Minute)
+	t.Logf("%s killed at %d rows; the other finished %s later", victim, imp.RowsRead, time.Since(killedAt).Round(time.Millisecond))
+	if done.Status != store.StatusSucceeded || done.RowsImported != rows || c.owner(t, done.ID) == victim {
+		t.Fatalf("after killing %s: %+v, finished by %s", victim, done, c.owner(t, done.ID))
+	}
+	var n, distinct int64
+	q := `SELECT COUNT(*), COUNT(DISTINCT row) FROM events WHERE import_id = ` + c.ph(1)
+	if err := c.db.QueryRow(q, done.ID).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != rows || distinct != rows {
+		t.Fatalf("%d events, %d distinct rows; want exactly %d of each", n, distinct, rows)
+	}
+	c.nodes[k].Start() // back for the next test
+}
+
+// testOrderAcrossNodes: three imports of one account, manifests uploaded
+// to alternating nodes, run one at a time in manifest order.
+func testOrderAcrossNodes(t *testing.T, c *cluster) {
+	for i := range 3 {
+		a := c.accts[i%2]
+		a.Upload(fmt.Sprintf("o%d.csv", i), eventsFile(20_000+i))
+		a.Upload(fmt.Sprintf("o%d.manifest", i), []byte(fmt.Sprintf(
+			`{"type": "event", "fileName": "o%d.csv", "clientEmail": "ops@example.com"}`, i)))
+	}
+	var imps [3]httpapi.ImportJSON
+	for i := range imps {
+		imps[i] = c.accts[(i+1)%2].ImportByManifest(fmt.Sprintf("o%d.manifest", i), 2*time.Minute)
+		if imps[i].Status != store.StatusSucceeded || imps[i].RowsImported != int64(20_000+i) {
+			t.Fatalf("import %d: %+v", i, imps[i])
+		}
+	}
+	for i := 1; i < len(imps); i++ {
+		prev, cur := imps[i-1], imps[i]
+		if cur.StartedAt.Before(*prev.FinishedAt) {
+			t.Fatalf("o%d started at %v, before o%d finished at %v", i, cur.StartedAt, i-1, prev.FinishedAt)
+		}
+	}
+	t.Logf("ran on %s, %s, %s", c.owner(t, imps[0].ID), c.owner(t, imps[1].ID), c.owner(t, imps[2].ID))
+}
+
+// sqliteShared runs both nodes on one data dir: one SQLite file that two
+// processes share (as on one machine), the files in S3.
+func sqliteShared() backend {
+	return backend{name: "sqlite", ph: func(int) string { return "?" }, setup: func(t *testing.T) ([]string, string, *sql.DB) {
+		dir := t.TempDir()
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "sluice.db")+"?_busy_timeout=10000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return nil, dir, db
+	}}
+}
