@@ -56,7 +56,8 @@ func startCluster(t *testing.T, b backend) *cluster {
 	return c
 }
 
-// owner is the node whose worker holds (or last held) an import's lease.
+// owner is the node whose worker holds an import's lease ("" when none
+// does: the store clears it when the import ends).
 func (c *cluster) owner(t *testing.T, importID int64) string {
 	t.Helper()
 	var owner string
@@ -65,6 +66,36 @@ func (c *cluster) owner(t *testing.T, importID int64) string {
 	}
 	node, _, _ := strings.Cut(owner, "/")
 	return node
+}
+
+// await waits for the imports of the manifests to end, through node i's
+// API, noting which nodes held each one's lease meanwhile (polled, so a
+// short hold may be missed).
+func (c *cluster) await(t *testing.T, i int, manifests []string, within time.Duration) ([]httpapi.ImportJSON, [][]string) {
+	t.Helper()
+	imps := make([]httpapi.ImportJSON, len(manifests))
+	owners := make([][]string, len(manifests))
+	apptest.Eventually(t, within, fmt.Sprintf("imports of %v to end", manifests), func() bool {
+		all := c.accts[i].Imports()
+		ended := 0
+		for k, m := range manifests {
+			for _, imp := range all {
+				if imp.ManifestName == m {
+					imps[k] = imp
+				}
+			}
+			switch o := ""; {
+			case imps[k].Status.Ended():
+				ended++
+			case imps[k].ID != 0:
+				if o = c.owner(t, imps[k].ID); o != "" && !slices.Contains(owners[k], o) {
+					owners[k] = append(owners[k], o)
+				}
+			}
+		}
+		return ended == len(manifests)
+	})
+	return imps, owners
 }
 
 func TestTwoNodes(t *testing.T) {
@@ -94,16 +125,16 @@ func testSameHostKeys(t *testing.T, c *cluster) {
 
 func testAnyNodeImports(t *testing.T, c *cluster) {
 	td, _ := filepath.Abs("testdata")
-	c.accts[0].SFTP(fmt.Sprintf("put %[1]s/events.csv any.csv\nput %[1]s/events.manifest\n", td), false)
-	// The manifest names events.csv: upload it under that name through node 2.
-	c.accts[1].SFTP(fmt.Sprintf("put %s/events.csv\n", td), false)
-	imp := c.accts[1].ImportByManifest("events.manifest", 30*time.Second)
-	if imp.Status != store.StatusSucceeded || imp.RowsImported != 4 {
-		t.Fatalf("import through two nodes: %+v", imp)
+	c.accts[0].SFTP(fmt.Sprintf("put %[1]s/events.csv\nput %[1]s/events.manifest\n", td), false)
+	imps, owners := c.await(t, 1, []string{"events.manifest"}, 30*time.Second)
+	if imps[0].Status != store.StatusSucceeded || imps[0].RowsImported != 4 {
+		t.Fatalf("import uploaded through node 1, read through node 2: %+v", imps[0])
 	}
-	t.Logf("imported by %s", c.owner(t, imp.ID))
+	t.Logf("imported by %v", owners[0])
 }
 
+// testTakeover kills the node processing a large import: the other one
+// takes it over once the lease has expired, and it ends exactly once.
 func testTakeover(t *testing.T, c *cluster) {
 	const rows = 200_000
 	c.accts[0].Upload("big.csv", eventsFile(rows))
@@ -125,17 +156,24 @@ func testTakeover(t *testing.T, c *cluster) {
 	if k < 0 {
 		t.Fatalf("lease owner %q is neither node", victim)
 	}
-	killedAt := time.Now()
 	c.nodes[k].Kill()
-	survivor := c.accts[1-k]
-	done := survivor.ImportByManifest("big.manifest", 3*time.Minute)
-	t.Logf("%s killed at %d rows; the other finished %s later", victim, imp.RowsRead, time.Since(killedAt).Round(time.Millisecond))
-	if done.Status != store.StatusSucceeded || done.RowsImported != rows || c.owner(t, done.ID) == victim {
-		t.Fatalf("after killing %s: %+v, finished by %s", victim, done, c.owner(t, done.ID))
+	killed := time.Now()
+	survivor := fmt.Sprintf("node%d", 2-k)
+	apptest.Eventually(t, 30*time.Second, survivor+" to take the import over", func() bool {
+		return c.owner(t, imp.ID) == survivor
+	})
+	// The lease was renewed at most a third of it (1 s) before the kill.
+	if wait := time.Since(killed); wait < time.Second {
+		t.Fatalf("%s took the import over %s after the kill, before %s's 3 s lease could expire", survivor, wait, victim)
+	}
+	t.Logf("%s killed at %d rows; %s took over %s later", victim, imp.RowsRead, survivor, time.Since(killed).Round(10*time.Millisecond))
+	done, _ := c.await(t, 1-k, []string{"big.manifest"}, 3*time.Minute)
+	if done[0].Status != store.StatusSucceeded || done[0].RowsImported != rows {
+		t.Fatalf("after killing %s: %+v", victim, done[0])
 	}
 	var n, distinct int64
 	q := `SELECT COUNT(*), COUNT(DISTINCT row) FROM events WHERE import_id = ` + c.ph(1)
-	if err := c.db.QueryRow(q, done.ID).Scan(&n, &distinct); err != nil {
+	if err := c.db.QueryRow(q, done[0].ID).Scan(&n, &distinct); err != nil {
 		t.Fatal(err)
 	}
 	if n != rows || distinct != rows {
@@ -147,26 +185,23 @@ func testTakeover(t *testing.T, c *cluster) {
 // testOrderAcrossNodes: three imports of one account, manifests uploaded
 // to alternating nodes, run one at a time in manifest order.
 func testOrderAcrossNodes(t *testing.T, c *cluster) {
+	var manifests []string
 	for i := range 3 {
 		a := c.accts[i%2]
-		a.Upload(fmt.Sprintf("o%d.csv", i), eventsFile(20_000+i))
-		a.Upload(fmt.Sprintf("o%d.manifest", i), []byte(fmt.Sprintf(
-			`{"type": "event", "fileName": "o%d.csv", "clientEmail": "ops@example.com"}`, i)))
+		a.Upload(fmt.Sprintf("o%d.csv", i), eventsFile(30_000+i))
+		manifests = append(manifests, fmt.Sprintf("o%d.manifest", i))
+		a.Upload(manifests[i], []byte(fmt.Sprintf(`{"type": "event", "fileName": "o%d.csv", "clientEmail": "ops@example.com"}`, i)))
 	}
-	var imps [3]httpapi.ImportJSON
-	for i := range imps {
-		imps[i] = c.accts[(i+1)%2].ImportByManifest(fmt.Sprintf("o%d.manifest", i), 2*time.Minute)
-		if imps[i].Status != store.StatusSucceeded || imps[i].RowsImported != int64(20_000+i) {
-			t.Fatalf("import %d: %+v", i, imps[i])
+	imps, owners := c.await(t, 0, manifests, 2*time.Minute)
+	for i, imp := range imps {
+		if imp.Status != store.StatusSucceeded || imp.RowsImported != int64(30_000+i) {
+			t.Fatalf("import %d: %+v", i, imp)
+		}
+		if i > 0 && imp.StartedAt.Before(*imps[i-1].FinishedAt) {
+			t.Fatalf("o%d started at %v, before o%d finished at %v", i, imp.StartedAt, i-1, imps[i-1].FinishedAt)
 		}
 	}
-	for i := 1; i < len(imps); i++ {
-		prev, cur := imps[i-1], imps[i]
-		if cur.StartedAt.Before(*prev.FinishedAt) {
-			t.Fatalf("o%d started at %v, before o%d finished at %v", i, cur.StartedAt, i-1, prev.FinishedAt)
-		}
-	}
-	t.Logf("ran on %s, %s, %s", c.owner(t, imps[0].ID), c.owner(t, imps[1].ID), c.owner(t, imps[2].ID))
+	t.Logf("lease holders seen: %v", owners)
 }
 
 // sqliteShared runs both nodes on one data dir: one SQLite file that two
