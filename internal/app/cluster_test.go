@@ -68,6 +68,14 @@ func (c *cluster) owner(t *testing.T, importID int64) string {
 	return node
 }
 
+// ownerOf is owner, or "" for an import not seen yet (id 0).
+func (c *cluster) ownerOf(t *testing.T, importID int64) string {
+	if importID == 0 {
+		return ""
+	}
+	return c.owner(t, importID)
+}
+
 // await waits for the imports of the manifests to end, through node i's
 // API, noting which nodes held each one's lease meanwhile (polled, so a
 // short hold may be missed).
@@ -84,13 +92,12 @@ func (c *cluster) await(t *testing.T, i int, manifests []string, within time.Dur
 					imps[k] = imp
 				}
 			}
-			switch o := ""; {
-			case imps[k].Status.Ended():
+			if imps[k].Status.Ended() {
 				ended++
-			case imps[k].ID != 0:
-				if o = c.owner(t, imps[k].ID); o != "" && !slices.Contains(owners[k], o) {
-					owners[k] = append(owners[k], o)
-				}
+				continue
+			}
+			if o := c.ownerOf(t, imps[k].ID); o != "" && !slices.Contains(owners[k], o) {
+				owners[k] = append(owners[k], o)
 			}
 		}
 		return ended == len(manifests)
