@@ -8,8 +8,8 @@
 // tests fail with a message saying to run the script; SLUICE_TEST_S3=off
 // skips them instead.
 //
-// A test package that uses weedtest has TestMain call Main, which stops the
-// server when the tests are done.
+// A test package that uses weedtest has TestMain call Main (or Stop after
+// the tests), which stops the server when the tests are done.
 package weedtest
 
 import (
@@ -41,12 +41,19 @@ var shared struct {
 //	func TestMain(m *testing.M) { os.Exit(weedtest.Main(m)) }
 func Main(m *testing.M) int {
 	code := m.Run()
+	Stop()
+	return code
+}
+
+// Stop stops the server if one was started; for a TestMain that runs the
+// tests itself (or through another helper's Main).
+func Stop() {
 	if shared.srv != nil {
 		if err := shared.srv.Close(); err != nil {
 			fmt.Fprintln(os.Stderr, "weedtest:", err)
 		}
+		shared.srv = nil
 	}
-	return code
 }
 
 // Enabled reports whether S3 tests should run, and why not.
