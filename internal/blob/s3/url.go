@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -36,7 +37,8 @@ type Options struct {
 func ParseURL(raw string, env func(string) (string, bool)) (Options, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Options{}, fmt.Errorf("blob url: %w", redact(err, raw))
+		// url.Parse quotes the whole URL, secret key included.
+		return Options{}, errors.New("blob url: not a valid URL (not shown: it may hold a secret key)")
 	}
 	if u.Scheme != "s3" || u.Host == "" {
 		return Options{}, fmt.Errorf("blob url: expected s3://bucket?endpoint=host:port, got scheme %q", u.Scheme)
@@ -99,12 +101,6 @@ func (o *Options) credentials(user *url.Userinfo, env func(string) (string, bool
 	o.AccessKey, _ = env("AWS_ACCESS_KEY_ID")
 	o.SecretKey, _ = env("AWS_SECRET_ACCESS_KEY")
 	o.Session, _ = env("AWS_SESSION_TOKEN")
-}
-
-// redact replaces a parse error, which quotes the whole URL and so any
-// secret in it.
-func redact(error, string) error {
-	return fmt.Errorf("not a valid URL (not shown: it may hold a secret key)")
 }
 
 // withDefaults fills what was left out.
