@@ -41,6 +41,9 @@ func measure(ctx context.Context, c config, out io.Writer) error {
 			return err
 		}
 	}
+	if err := timeKnownNames(ctx, db, out); err != nil {
+		return err
+	}
 	if err := timeExport(ctx, db, out); err != nil {
 		return err
 	}
@@ -66,6 +69,20 @@ func timeCount(ctx context.Context, db *sqlite.DB, out io.Writer, name, filter s
 		}
 		fmt.Fprintf(out, "count %-55s run %d: %8d profiles in %8s (CPU %s)\n", name, i+1, n, since(start),
 			(cpuTime() - cpu0).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// timeKnownNames times the names the dashboard's segment form offers.
+func timeKnownNames(ctx context.Context, db *sqlite.DB, out io.Writer) error {
+	for i := range 3 {
+		start, cpu0 := time.Now(), cpuTime()
+		names, err := db.KnownNames(ctx, account)
+		if err != nil {
+			return fmt.Errorf("known names: %w", err)
+		}
+		fmt.Fprintf(out, "known names run %d: %d properties, %d events, %d event properties in %s (CPU %s)\n", i+1,
+			len(names.Properties), len(names.Events), len(names.EventProperties), since(start), (cpuTime() - cpu0).Round(time.Millisecond))
 	}
 	return nil
 }

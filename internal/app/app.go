@@ -109,7 +109,7 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
-	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Server: a.ServerInfo,
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
 		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)

@@ -47,7 +47,7 @@ func (a *API) exportFilter(w http.ResponseWriter, r *http.Request, acct store.Ac
 		writeError(w, r, err, a.d.Logger)
 		return
 	}
-	n, err := parseFilter(body.Filter)
+	n, err := ParseFilter(body.Filter)
 	if err != nil {
 		writeError(w, r, err, a.d.Logger)
 		return
@@ -55,27 +55,37 @@ func (a *API) exportFilter(w http.ResponseWriter, r *http.Request, acct store.Ac
 	a.streamExport(w, r, acct, n, props, "segment.csv")
 }
 
-// streamExport writes rows as the store's cursor yields them. An error
-// before the first byte went out is a JSON error; after it, the response is
-// cut off (no final chunk), so that a client cannot take a part for the whole.
 func (a *API) streamExport(w http.ResponseWriter, r *http.Request, acct store.Account, n segment.Node, props []string, name string) {
+	q := store.SegmentQuery{Filter: n, Now: a.now()}
+	if err := StreamSegmentCSV(w, r, a.d.Segments, a.d.Logger, acct.ID, q, props, name); err != nil {
+		writeError(w, r, err, a.d.Logger)
+	}
+}
+
+// StreamSegmentCSV writes a segment's export as an attachment named
+// filename, rows going out as the store's cursor yields them; the API's and
+// the dashboard's exports both come from it, byte for byte. An error before
+// the first byte went out is returned, for the caller to answer in its own
+// form; after it, the response is cut off (no final chunk), so that a client
+// cannot take a part for the whole.
+func StreamSegmentCSV(w http.ResponseWriter, r *http.Request, src export.Source, log *slog.Logger, accountID string,
+	q store.SegmentQuery, props []string, filename string) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	h.Set("Cache-Control", "no-store")
 	sw := &sentWriter{w: w}
-	q := store.SegmentQuery{Filter: n, Now: a.now()}
-	rows, err := export.Run(r.Context(), a.d.Segments, acct.ID, q, props, sw)
+	rows, err := export.Run(r.Context(), src, accountID, q, props, sw)
 	if err == nil {
-		return
+		return nil
 	}
 	if !sw.sent {
 		h.Del("Content-Disposition")
-		writeError(w, r, err, a.d.Logger)
-		return
+		h.Del("Content-Type")
+		return err
 	}
-	if a.d.Logger != nil && r.Context().Err() == nil {
-		a.d.Logger.Error("segment export cut off", slog.String("account", acct.ID), slog.Int64("rows", rows), slog.Any("err", err))
+	if log != nil && r.Context().Err() == nil {
+		log.Error("segment export cut off", slog.String("account", accountID), slog.Int64("rows", rows), slog.Any("err", err))
 	}
 	panic(http.ErrAbortHandler)
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -35,8 +36,9 @@ func (a *API) now() time.Time {
 	return time.Now()
 }
 
-// parseFilter validates a request's filter; the message names the bad part's path.
-func parseFilter(raw json.RawMessage) (segment.Node, error) {
+// ParseFilter validates a request's filter (errs.Invalid, the message naming
+// the bad part's path). The dashboard's segment page uses it too.
+func ParseFilter(raw json.RawMessage) (segment.Node, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errs.E(errs.Invalid, `filter: missing; send {"filter": {…}}, e.g. {"filter": {"event": "Purchased"}}`)
 	}
@@ -85,16 +87,13 @@ func (a *API) runQuery(r *http.Request, acct store.Account, raw json.RawMessage,
 		}
 		after = id
 	}
-	n, err := parseFilter(raw)
+	n, err := ParseFilter(raw)
 	if err != nil {
 		return out, err
 	}
-	q := store.SegmentQuery{Filter: n, Now: a.now()}
-	if out.Count, err = a.d.Segments.CountSegment(r.Context(), acct.ID, q); err != nil {
-		return out, err
-	}
 	limit = store.Page{Limit: limit}.Norm().Limit
-	ps, err := a.d.Segments.SegmentProfiles(r.Context(), acct.ID, q, after, limit)
+	var ps []store.Profile
+	out.Count, ps, err = SegmentPage(r.Context(), a.d.Segments, acct.ID, store.SegmentQuery{Filter: n, Now: a.now()}, after, limit)
 	if err != nil {
 		return out, err
 	}
@@ -106,6 +105,17 @@ func (a *API) runQuery(r *http.Request, acct store.Account, raw json.RawMessage,
 		out.Next = cursor(ps[len(ps)-1].ID)
 	}
 	return out, nil
+}
+
+// SegmentPage counts a segment and reads one page of it (ids above after, at
+// most limit): the one path of the API's query and the dashboard's page.
+func SegmentPage(ctx context.Context, segs store.Segments, accountID string, q store.SegmentQuery, after int64, limit int) (int64, []store.Profile, error) {
+	n, err := segs.CountSegment(ctx, accountID, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	ps, err := segs.SegmentProfiles(ctx, accountID, q, after, limit)
+	return n, ps, err
 }
 
 func (a *API) listSegments(w http.ResponseWriter, r *http.Request, acct store.Account) {
@@ -130,7 +140,7 @@ func (a *API) createSegment(w http.ResponseWriter, r *http.Request, acct store.A
 		writeError(w, r, err, a.d.Logger)
 		return
 	}
-	s, err := a.newSegment(acct, body.Name, body.Filter)
+	s, err := NewSegment(acct.ID, body.Name, body.Filter, a.now())
 	if err == nil {
 		s, err = a.d.Segments.CreateSegment(r.Context(), s)
 	}
@@ -141,12 +151,15 @@ func (a *API) createSegment(w http.ResponseWriter, r *http.Request, acct store.A
 	writeJSON(w, http.StatusCreated, SegmentOf(s))
 }
 
-func (a *API) newSegment(acct store.Account, name string, raw json.RawMessage) (store.SavedSegment, error) {
+// NewSegment checks a saved segment's name and filter (errs.Invalid) and
+// returns it ready to store, its filter normalised; the API and the
+// dashboard both save through it.
+func NewSegment(accountID, name string, raw json.RawMessage, now time.Time) (store.SavedSegment, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > maxSegmentName {
 		return store.SavedSegment{}, errs.E(errs.Invalid, "name: a segment needs a name of 1 to %d characters", maxSegmentName)
 	}
-	n, err := parseFilter(raw)
+	n, err := ParseFilter(raw)
 	if err != nil {
 		return store.SavedSegment{}, err
 	}
@@ -154,7 +167,7 @@ func (a *API) newSegment(acct store.Account, name string, raw json.RawMessage) (
 	if err != nil {
 		return store.SavedSegment{}, err
 	}
-	return store.SavedSegment{AccountID: acct.ID, Name: name, Filter: canonical, CreatedAt: a.now()}, nil
+	return store.SavedSegment{AccountID: accountID, Name: name, Filter: canonical, CreatedAt: now}, nil
 }
 
 func (a *API) getSegment(w http.ResponseWriter, r *http.Request, acct store.Account) {

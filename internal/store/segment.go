@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"sluice/internal/record"
 	"sluice/internal/segment"
 )
 
@@ -44,4 +45,34 @@ type Segments interface {
 	ListSegments(ctx context.Context, accountID string) ([]SavedSegment, error)
 	// DeleteSegment deletes a saved segment; errs.NotFound if it is not the account's.
 	DeleteSegment(ctx context.Context, accountID string, id int64) error
+
+	// KnownNames lists the property and event names the account's data
+	// uses, for a form that builds filters. It reads a bounded sample (see
+	// KnownNames), so its cost does not grow with the account's size.
+	KnownNames(ctx context.Context, accountID string) (KnownNames, error)
+}
+
+// Bounds of KnownNames' sample.
+const (
+	KnownProfileSample = 1000 // the newest profiles whose property names are read
+	KnownEventSample   = 20   // the latest events of each name whose property names are read
+	MaxKnownEvents     = 500  // event names listed, in byte order
+)
+
+// KnownNames are the names an account's data uses. Properties are those of
+// the newest KnownProfileSample profiles; Events are every event name (up to
+// MaxKnownEvents), read from the events index; EventProperties are those of
+// the latest KnownEventSample events of each listed name. Each list is sorted
+// by name (bytes) and never nil.
+type KnownNames struct {
+	Properties      []KnownProperty
+	Events          []string
+	EventProperties []KnownProperty
+}
+
+// KnownProperty is a property name and the kind most of its sampled values
+// have (KindInt when every number is whole, KindFloat otherwise).
+type KnownProperty struct {
+	Name string
+	Kind record.Kind
 }

@@ -137,6 +137,8 @@ func TestFormsNeedCSRF(t *testing.T) {
 	pub, _ := apptest.NewKeyFile(t)
 	var hook struct{ ID int64 }
 	acme.API("POST", "/api/v1/webhooks", map[string]string{"url": "https://hooks.example.com/a"}, &hook)
+	var seg struct{ ID int64 }
+	acme.API("POST", "/api/v1/segments", map[string]any{"name": "all", "filter": map[string]any{"all": []any{}}}, &seg)
 	posts := []struct {
 		path string
 		form url.Values
@@ -146,6 +148,11 @@ func TestFormsNeedCSRF(t *testing.T) {
 		{"/notifications/webhooks", url.Values{"url": {"https://hooks.example.com/b"}}},
 		{"/notifications/choose", url.Values{"webhookId": {"0"}}},
 		{fmt.Sprintf("/notifications/webhooks/%d/delete", hook.ID), url.Values{}},
+		{"/segments", url.Values{"do": {"show"}}},
+		{"/segments/count", url.Values{"json": {`{"all":[]}`}}},
+		{"/segments/save", url.Values{"name": {"forged"}}},
+		{"/segments/export.csv", url.Values{}},
+		{fmt.Sprintf("/segments/%d/delete", seg.ID), url.Values{}},
 		{"/logout", url.Values{}},
 	}
 	for _, p := range posts {
@@ -173,6 +180,11 @@ func TestFormsNeedCSRF(t *testing.T) {
 	acme.API("GET", "/api/v1/webhooks", nil, &hooks)
 	if len(hooks.Webhooks) != 1 || hooks.WebhookID == nil || *hooks.WebhookID != hook.ID {
 		t.Fatalf("after forged posts the webhooks changed: %+v", hooks)
+	}
+	var segs struct{ Segments []struct{ ID int64 } }
+	acme.API("GET", "/api/v1/segments", nil, &segs)
+	if len(segs.Segments) != 1 || segs.Segments[0].ID != seg.ID {
+		t.Fatalf("after forged posts the saved segments changed: %+v", segs)
 	}
 	resp, _ := newClient(t, env.HTTP, nil).do("POST", "/keys", url.Values{"publicKey": {pub}})
 	if resp.StatusCode != http.StatusForbidden {

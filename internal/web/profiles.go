@@ -17,7 +17,7 @@ const profileEvents = 20
 // propView is one property ready to show: lists as lists, dates readable.
 type propView struct {
 	Name string
-	Kind string // text, number, bool, date, list
+	Kind string // text, number, bool, date, list; none for an absent one
 	Text string
 	List []string
 	Date when
@@ -103,23 +103,28 @@ func identifiersOf(ids []store.Identifier) []idView {
 func (c *call) propsOf(p record.Props) []propView {
 	out := make([]propView, 0, len(p))
 	for name, v := range p {
-		pv := propView{Name: name, Text: v.Text()}
-		switch v.Kind {
-		case record.KindList:
-			pv.Kind, pv.List = "list", v.L
-		case record.KindDate:
-			pv.Kind, pv.Date = "date", c.fmt.Date(v.Time())
-		case record.KindBool:
-			pv.Kind = "bool"
-		case record.KindInt, record.KindFloat:
-			pv.Kind = "number"
-		default:
-			pv.Kind = "text"
-		}
-		out = append(out, pv)
+		out = append(out, c.propView(name, v))
 	}
 	slices.SortFunc(out, func(a, b propView) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
 	return out
+}
+
+// propView shows one property: lists as lists, dates in the account's zone.
+func (c *call) propView(name string, v record.Value) propView {
+	pv := propView{Name: name, Text: v.Text()}
+	switch v.Kind {
+	case record.KindList:
+		pv.Kind, pv.List = "list", v.L
+	case record.KindDate:
+		pv.Kind, pv.Date = "date", c.fmt.Date(v.Time())
+	case record.KindBool:
+		pv.Kind = "bool"
+	case record.KindInt, record.KindFloat:
+		pv.Kind = "number"
+	default:
+		pv.Kind = "text"
+	}
+	return pv
 }

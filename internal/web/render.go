@@ -25,19 +25,34 @@ func parseViews(as *assets) (*views, error) {
 		"bytes": formatBytes,
 
 		"errorFileName": httpapi.ErrorFileName,
+		"kindName":      kindName,
 	}
 	v := &views{pages: map[string]*template.Template{}}
 	// The files under templates/ that are whole pages.
 	for _, name := range []string{"login", "error", "keys", "key_delete", "imports", "import", "profiles", "server",
-		"notifications", "webhook_delete"} {
+		"notifications", "webhook_delete", "segments", "segment", "segment_delete"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(as.templates,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+			"templates/layout.html", "templates/partials.html", "templates/segparts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
 		v.pages[name] = t
 	}
 	return v, nil
+}
+
+// fragment renders one template of a page on its own, for a script to put
+// into the page.
+func (v *views) fragment(page, name string, data any) (string, error) {
+	t, ok := v.pages[page]
+	if !ok {
+		return "", fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s of %s: %w", name, page, err)
+	}
+	return buf.String(), nil
 }
 
 // pageData is what every page template gets; Data is the page's own part.

@@ -1,8 +1,9 @@
 // Package web is sluice's dashboard: server-rendered pages for a customer's
-// data engineers (keys, activity log, notifications, profiles, server). The
-// pages use the same services as the JSON API (keys.Service for key rules,
-// the store's account-scoped reads), so both say the same things. Templates
-// and assets are embedded; nothing is fetched from elsewhere at run time.
+// data engineers (keys, activity log, notifications, profiles, segments,
+// server). The pages use the same services as the JSON API (keys.Service for
+// key rules, the API's segment functions, the store's account-scoped reads),
+// so both say the same things. Templates and assets are embedded; nothing is
+// fetched from elsewhere at run time.
 package web
 
 import (
@@ -37,6 +38,7 @@ type Deps struct {
 	Keys     *keys.Service
 	Webhooks *webhooks.Service
 	Store    Reader
+	Segments store.Segments // counts, lists, exports and saves segments; the API's store
 	Server   func() httpapi.ServerInfo
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
@@ -107,6 +109,16 @@ func (d *Dashboard) Routes() []Route {
 		{Pattern: "POST /notifications/webhooks/{id}/delete", Page: d.deleteWebhook},
 
 		{Pattern: "GET /profiles", Page: d.profilesPage},
+
+		{Pattern: "GET /segments", Page: d.segmentsPage},
+		{Pattern: "POST /segments", Page: d.submitSegments},
+		{Pattern: "POST /segments/count", Page: d.segmentCount},
+		{Pattern: "POST /segments/save", Page: d.saveSegment},
+		{Pattern: "POST /segments/export.csv", Page: d.exportFilter},
+		{Pattern: "GET /segments/{id}", Page: d.savedPage},
+		{Pattern: "GET /segments/{id}/export.csv", Page: d.exportSaved},
+		{Pattern: "GET /segments/{id}/delete", Page: d.confirmDeleteSegment},
+		{Pattern: "POST /segments/{id}/delete", Page: d.deleteSegment},
 		{Pattern: "GET /server", Page: d.serverPage},
 	}
 }

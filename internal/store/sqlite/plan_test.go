@@ -32,3 +32,51 @@ func TestLookupUsesPrimaryKey(t *testing.T) {
 		t.Fatalf("plan %q: want json_each outside and a primary-key search inside", got)
 	}
 }
+
+// TestKnownNamesUseIndexes guards the cost of KnownNames: event names are a
+// seek per name in the events index, the samples are index ranges.
+func TestKnownNamesUseIndexes(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tc := range []struct {
+		query string
+		args  []any
+		want  []string
+	}{
+		{knownEventNames, []any{"A", 10}, []string{"USING COVERING INDEX events_name_ts_profile (account_id=?)",
+			"USING COVERING INDEX events_name_ts_profile (account_id=? AND name>?)"}},
+		{knownProfileProps, []any{"A", 10}, []string{"SEARCH profiles USING INDEX profiles_account (account_id=?)"}},
+		{knownEventProps, []any{"A", "E", 10}, []string{"USING COVERING INDEX events_name_ts_profile (account_id=? AND name=?)",
+			"USING INTEGER PRIMARY KEY (rowid=?)"}},
+	} {
+		got := explain(t, db, tc.query, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("plan of\n%s\n%q\nlacks %q", tc.query, got, w)
+			}
+		}
+		if strings.Contains(got, "SCAN events") || strings.Contains(got, "SCAN profiles") {
+			t.Errorf("plan of\n%s\nscans a table: %q", tc.query, got)
+		}
+	}
+}
+
+func explain(t *testing.T, db *DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.r.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		rows.Scan(&id, &parent, &unused, &detail)
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, " | ")
+}

@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SegmentPages", func(t *testing.T) { testSegmentPages(t, open) })
 	t.Run("SegmentExportStops", func(t *testing.T) { testSegmentExportStops(t, open) })
 	t.Run("SavedSegments", func(t *testing.T) { testSavedSegments(t, open) })
+	t.Run("KnownNames", func(t *testing.T) { testKnownNames(t, open) })
+	t.Run("KnownNamesBounded", func(t *testing.T) { testKnownNamesBounded(t, open) })
 	t.Run("HostKeys", func(t *testing.T) { testHostKeys(t, open) })
 	t.Run("HostKeysRace", func(t *testing.T) { testHostKeysRace(t, open) })
 	t.Run("Bans", func(t *testing.T) { testBans(t, open) })
