@@ -12,6 +12,12 @@
 //
 // Reads are ranged GETs pinned to the object's ETag: Seek costs nothing until
 // the next Read opens a stream at the new offset.
+//
+// Why minio-go rather than gocloud.dev/blob: the writer needs the multipart
+// calls themselves (start, send part n, complete only on Commit, abort),
+// which minio.Core exposes; gocloud's Writer is a sequential io.Writer whose
+// upload manager buffers parts on its own and aborts only when a context is
+// cancelled, and it brings the whole AWS SDK along.
 package s3
 
 import (
