@@ -23,6 +23,7 @@ import (
 	"sluice/internal/accounts"
 	"sluice/internal/blob"
 	"sluice/internal/config"
+	"sluice/internal/cryptpgp"
 	"sluice/internal/hostkey"
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
@@ -41,6 +42,7 @@ type App struct {
 	Blobs    blob.Store
 	Accounts *accounts.Service
 	Keys     *keys.Service
+	PGPKeys  *cryptpgp.Service
 	Webhooks *webhooks.Service
 	SFTP     *sftpd.Server
 	Pipeline *pipeline.Pipeline
@@ -70,6 +72,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Accounts = &accounts.Service{Store: st, Now: time.Now}
 	a.Keys = &keys.Service{Store: st, Max: cfg.MaxKeysPerAccount, Now: time.Now}
 	a.Webhooks = &webhooks.Service{Store: st, Now: time.Now}
+	if a.PGPKeys, err = PGPService(cfg, st); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.build(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -91,6 +97,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Pipeline = pipeline.New(pipeline.Config{
 		Workers: cfg.Workers, BatchRows: cfg.BatchRows, LeaseDuration: cfg.LeaseDuration,
 		WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
+		Keys: a.PGPKeys, Limits: DecodeLimits(cfg),
 		Node: cfg.NodeID, Logger: a.Log, Metrics: a.Registry,
 	}, a.Store, a.Blobs)
 	a.SFTP, err = sftpd.New(sftpd.Config{
@@ -109,7 +116,7 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
-	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, Webhooks: a.Webhooks, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
+	a.Web, err = web.New(web.Deps{Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Webhooks: a.Webhooks, Store: a.Store, Segments: a.Store, Server: a.ServerInfo,
 		Logger: a.Log, SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://")})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
@@ -180,7 +187,7 @@ func (a *App) startHTTP() error {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := httpapi.New(httpapi.Deps{
-		Auth: a.Accounts, Keys: a.Keys, Store: a.Store, Webhooks: a.Webhooks, Segments: a.Store, Server: a.ServerInfo,
+		Auth: a.Accounts, Keys: a.Keys, PGPKeys: a.PGPKeys, Store: a.Store, Webhooks: a.Webhooks, Segments: a.Store, Server: a.ServerInfo,
 		Metrics: promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}), Logger: a.Log, Now: time.Now,
 	})
 	api.Register(mux)

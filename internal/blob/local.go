@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"sluice/internal/errs"
 )
@@ -63,14 +64,25 @@ func (l *Local) Create(_ context.Context, key string) (Writer, error) {
 }
 
 type localWriter struct {
-	l    *Local
-	f    *os.File
-	tmp  string
-	key  string
-	done bool
+	l       *Local
+	f       *os.File
+	tmp     string
+	key     string
+	done    bool
+	pending atomic.Int64 // bytes written since writeback was last started
 }
 
-func (w *localWriter) WriteAt(p []byte, off int64) (int, error) { return w.f.WriteAt(p, off) }
+// writebackEvery is how much is written between early writeback requests.
+const writebackEvery = 8 << 20
+
+func (w *localWriter) WriteAt(p []byte, off int64) (int, error) {
+	n, err := w.f.WriteAt(p, off)
+	if w.pending.Add(int64(n)) >= writebackEvery {
+		w.pending.Store(0)
+		startWriteback(w.f, 0, 0) // 0, 0: the whole file; pages already clean cost nothing
+	}
+	return n, err
+}
 
 func (w *localWriter) Commit() error {
 	if w.done {

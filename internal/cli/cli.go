@@ -33,7 +33,8 @@ func commands() []command {
 		{"serve", "run the SFTP server, the import pipeline, notifications and the dashboard", serve},
 		{"account", "account create NAME | account list | account token ID", account},
 		{"key", "key add --account ID --name NAME PUBKEY_FILE | key list --account ID | key rm --account ID KEY_ID", key},
-		{"validate", "validate --manifest M DATA_FILE: check a file offline, as the server would", validate},
+		{"pgp-key", pgpKeyUsage, pgpKey},
+		{"validate", "validate --manifest M [--pgp-key KEY_FILE [--passphrase-file F]] DATA_FILE: check a file offline, as the server would", validate},
 		{"segment", "segment query | segment export --account ID --filter F.json: count, list and export matching profiles", segmentCmd},
 	}
 }

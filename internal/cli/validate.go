@@ -6,31 +6,45 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"sluice/internal/app"
 	"sluice/internal/config"
+	"sluice/internal/cryptpgp"
+	"sluice/internal/manifest"
 	"sluice/internal/pipeline"
 )
 
 // progressAbove: files larger than this get a progress line.
 const progressAbove = 8 << 20
 
+// validateOpts are validate's flags beyond the store's.
+type validateOpts struct {
+	manifest, pgpKey, passFile string
+	limits                     pipeline.Limits
+}
+
 func validate(ctx context.Context, env Env, args []string) error {
 	cfg := config.Default()
-	var manifestPath string
+	var o validateOpts
 	bind := func(fs *flag.FlagSet) {
 		cfg.StoreFlags(fs)
-		fs.StringVar(&manifestPath, "manifest", "", "the manifest file (JSON)")
+		cfg.DecodeFlags(fs)
+		fs.StringVar(&o.manifest, "manifest", "", "the manifest file (JSON)")
+		fs.StringVar(&o.pgpKey, "pgp-key", "", "armored private key file, to validate an encrypted DATA_FILE")
+		fs.StringVar(&o.passFile, "passphrase-file", "", "file holding the private key's passphrase (its first line)")
 	}
 	fs, asJSON, err := flags(env, "validate", &cfg, bind, args)
 	if err != nil {
 		return err
 	}
-	if manifestPath == "" || fs.NArg() != 1 {
-		return usagef("usage: sluice validate --manifest M DATA_FILE")
+	if o.manifest == "" || fs.NArg() != 1 {
+		return usagef("usage: sluice validate --manifest M [--pgp-key KEY_FILE [--passphrase-file F]] DATA_FILE")
 	}
-	res, errPath, err := validateFiles(ctx, env, manifestPath, fs.Arg(0), asJSON)
+	o.limits = app.DecodeLimits(cfg)
+	res, errPath, err := validateFiles(ctx, env, o, fs.Arg(0), asJSON)
 	if err != nil {
 		return err
 	}
@@ -45,10 +59,14 @@ func validate(ctx context.Context, env Env, args []string) error {
 	return err
 }
 
-func validateFiles(ctx context.Context, env Env, manifestPath, dataPath string, quiet bool) (pipeline.Result, string, error) {
-	mj, err := os.ReadFile(manifestPath)
+func validateFiles(ctx context.Context, env Env, o validateOpts, dataPath string, quiet bool) (pipeline.Result, string, error) {
+	mj, err := os.ReadFile(o.manifest)
 	if err != nil {
 		return pipeline.Result{}, "", fmt.Errorf("read manifest: %w", err)
+	}
+	in, err := validateInput(mj, o, dataPath)
+	if err != nil {
+		return pipeline.Result{}, "", err
 	}
 	data, err := os.Open(dataPath)
 	if err != nil {
@@ -69,7 +87,8 @@ func validateFiles(ctx context.Context, env Env, manifestPath, dataPath string, 
 	if !quiet && st.Size() > progressAbove {
 		progress = progressLine(env, st.Size())
 	}
-	res, err := pipeline.Validate(ctx, mj, bufio.NewReaderSize(data, 1<<20), bw, progress)
+	in.Data = bufio.NewReaderSize(data, 1<<20)
+	res, err := pipeline.ValidateInput(ctx, mj, in, bw, progress)
 	if progress != nil {
 		fmt.Fprintln(env.Stderr)
 	}
@@ -84,6 +103,38 @@ func validateFiles(ctx context.Context, env Env, manifestPath, dataPath string, 
 		errPath = ""
 	}
 	return res, errPath, err
+}
+
+// validateInput says how to decode the data file: as its own name says
+// (events.csv.gz.gpg), or, if that is no data-file name, as the manifest's
+// fileName says; encrypted files need --pgp-key.
+func validateInput(manifestJSON []byte, o validateOpts, dataPath string) (pipeline.Input, error) {
+	in := pipeline.Input{Name: filepath.Base(dataPath), Limits: o.limits}
+	if !manifest.IsDataFileName(in.Name) {
+		if m, prob := manifest.Parse(manifestJSON); prob == nil {
+			in.Name = m.FileName
+		}
+	}
+	if !manifest.Encrypted(in.Name) {
+		return in, nil
+	}
+	if o.pgpKey == "" {
+		return in, usagef("%s is encrypted: give its private key with --pgp-key KEY_FILE (and --passphrase-file F if it has one)", in.Name)
+	}
+	armored, err := os.ReadFile(o.pgpKey)
+	if err != nil {
+		return in, fmt.Errorf("read --pgp-key: %w", err)
+	}
+	pass, err := readPassphrase(o.passFile)
+	if err != nil {
+		return in, err
+	}
+	e, err := cryptpgp.ParsePrivate(string(armored), pass)
+	if err != nil {
+		return in, err
+	}
+	in.Key = cryptpgp.NewKey("the key in "+o.pgpKey, e)
+	return in, nil
 }
 
 // ErrorFilePath is where validate writes the error file: next to the data

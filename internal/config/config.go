@@ -49,13 +49,18 @@ type Config struct {
 	ProcessingMailEvery time.Duration // "still processing" mail interval
 	AttachLimit         Size          // error files larger than this are linked, not attached
 
-	SMTPFrom       string        // From of status mails; empty: sluice <noreply@PublicURL's host>
-	SMTPTimeout    time.Duration // one SMTP conversation, dial to QUIT
-	WebhookTimeout time.Duration // one webhook POST, dial to response
-	NotifyPoll     time.Duration // how often the notifier looks for new outbox items and due retries
-	RetryMin       time.Duration // first retry delay; doubles each attempt …
-	RetryMax       time.Duration // … up to this …
-	RetryFor       time.Duration // … and a notification is given up this long after it was due
+	SecretKeyFile        string        // server secret sealing PGP private keys; default <data-dir>/secret.key
+	MaxPGPKeysPerAccount int           // decryption keys per account
+	PGPKeyAlgorithm      string        // of generated keys: curve25519 or rsa3072
+	MaxDecompressedSize  Size          // plaintext one compressed or encrypted import may expand to
+	MaxCompressionRatio  int           // plaintext bytes per uploaded byte (after the first 16 MiB); 0: no cap
+	SMTPFrom             string        // From of status mails; empty: sluice <noreply@PublicURL's host>
+	SMTPTimeout          time.Duration // one SMTP conversation, dial to QUIT
+	WebhookTimeout       time.Duration // one webhook POST, dial to response
+	NotifyPoll           time.Duration // how often the notifier looks for new outbox items and due retries
+	RetryMin             time.Duration // first retry delay; doubles each attempt …
+	RetryMax             time.Duration // … up to this …
+	RetryFor             time.Duration // … and a notification is given up this long after it was due
 }
 
 // Default returns the embedded defaults: `sluice serve` with no flags runs on these.
@@ -80,12 +85,17 @@ func Default() Config {
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,
 		AttachLimit:         10 << 20,
-		SMTPTimeout:         30 * time.Second,
-		WebhookTimeout:      10 * time.Second,
-		NotifyPoll:          time.Second,
-		RetryMin:            30 * time.Second,
-		RetryMax:            time.Hour,
-		RetryFor:            24 * time.Hour,
+
+		MaxPGPKeysPerAccount: 20,
+		PGPKeyAlgorithm:      "curve25519",
+		MaxDecompressedSize:  50 << 30,
+		MaxCompressionRatio:  200,
+		SMTPTimeout:          30 * time.Second,
+		WebhookTimeout:       10 * time.Second,
+		NotifyPoll:           time.Second,
+		RetryMin:             30 * time.Second,
+		RetryMax:             time.Hour,
+		RetryFor:             24 * time.Hour,
 	}
 }
 
@@ -122,7 +132,24 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
 	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
 	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
+	c.PGPFlags(fs)
+	c.DecodeFlags(fs)
 	c.notifyFlags(fs)
+}
+
+// PGPFlags binds the settings of decryption keys (serve and pgp-key).
+func (c *Config) PGPFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile,
+		"server secret that PGP private keys are sealed under; created (0600) if absent (default <data-dir>/secret.key)")
+	fs.IntVar(&c.MaxPGPKeysPerAccount, "max-pgp-keys", c.MaxPGPKeysPerAccount, "PGP decryption keys per account")
+	fs.StringVar(&c.PGPKeyAlgorithm, "pgp-key-algorithm", c.PGPKeyAlgorithm, "algorithm of generated PGP keys: curve25519 or rsa3072")
+}
+
+// DecodeFlags binds the limits on compressed and encrypted files (serve and validate).
+func (c *Config) DecodeFlags(fs *flag.FlagSet) {
+	fs.Var(&c.MaxDecompressedSize, "max-decompressed-size", "most plaintext one compressed or encrypted file may expand to (e.g. 50GiB)")
+	fs.IntVar(&c.MaxCompressionRatio, "max-compression-ratio", c.MaxCompressionRatio,
+		"most plaintext bytes per uploaded byte, checked after the first 16 MiB; 0 = no limit")
 }
 
 func (c *Config) notifyFlags(fs *flag.FlagSet) {
@@ -181,6 +208,9 @@ func (c *Config) Validate() error {
 	if c.MaxKeysPerAccount < 1 {
 		return fmt.Errorf("--max-keys must be at least 1, got %d", c.MaxKeysPerAccount)
 	}
+	if err := c.validatePGP(); err != nil {
+		return err
+	}
 	if err := c.validateSMTPURL(); err != nil {
 		return err
 	}
@@ -229,6 +259,22 @@ func (c *Config) validateNotify() error {
 	}
 	if c.RetryMax < c.RetryMin {
 		return fmt.Errorf("--notify-retry-max (%v) must not be below --notify-retry-min (%v)", c.RetryMax, c.RetryMin)
+	}
+	return nil
+}
+
+func (c *Config) validatePGP() error {
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.MaxPGPKeysPerAccount < 1 {
+		return fmt.Errorf("--max-pgp-keys must be at least 1, got %d", c.MaxPGPKeysPerAccount)
+	}
+	if a := strings.ToLower(c.PGPKeyAlgorithm); a != "curve25519" && a != "rsa3072" {
+		return fmt.Errorf("--pgp-key-algorithm %q: use curve25519 or rsa3072", c.PGPKeyAlgorithm)
+	}
+	if c.MaxCompressionRatio < 0 || c.MaxDecompressedSize < 0 {
+		return errors.New("--max-compression-ratio and --max-decompressed-size must not be negative")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"sluice/internal/cryptpgp"
 	"sluice/internal/errs"
 	"sluice/internal/keys"
 	"sluice/internal/store"
@@ -39,6 +40,7 @@ type HostKey struct {
 type Deps struct {
 	Auth     Authenticator
 	Keys     *keys.Service
+	PGPKeys  *cryptpgp.Service
 	Store    Reader
 	Webhooks *webhooks.Service
 	Segments store.Segments
@@ -74,6 +76,11 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/keys", Auth: true, Handler: a.listKeys},
 		{Pattern: "POST /api/v1/keys", Auth: true, Handler: a.addKey},
 		{Pattern: "DELETE /api/v1/keys/{id}", Auth: true, Handler: a.deleteKey},
+		{Pattern: "GET /api/v1/pgp-keys", Auth: true, Handler: a.listPGPKeys},
+		{Pattern: "POST /api/v1/pgp-keys", Auth: true, Handler: a.addPGPKey},
+		{Pattern: "GET /api/v1/pgp-keys/{id}", Auth: true, Handler: a.getPGPKey},
+		{Pattern: "GET /api/v1/pgp-keys/{id}/public.asc", Auth: true, Handler: a.publicPGPKey},
+		{Pattern: "DELETE /api/v1/pgp-keys/{id}", Auth: true, Handler: a.deletePGPKey},
 		{Pattern: "GET /api/v1/imports", Auth: true, Handler: a.listImports},
 		{Pattern: "GET /api/v1/imports/{id}", Auth: true, Handler: a.getImport},
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},

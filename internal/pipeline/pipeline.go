@@ -36,6 +36,8 @@ type Config struct {
 	PollEvery           time.Duration // how often the queue is polled without a wake-up; default 1s
 	MaxAttempts         int           // internal failures before an import fails; default 3
 	Node                string        // lease owner prefix; default random
+	Keys                KeySource     // decryption keys of encrypted uploads; nil: they fail
+	Limits              Limits        // caps on what compressed and encrypted files expand to
 	Now                 func() time.Time
 	Logger              *slog.Logger
 	Metrics             prometheus.Registerer

@@ -38,10 +38,12 @@ type rowReader struct {
 	typ    string
 	header []string
 	cp     store.Checkpoint // progress after the last row read
-	accID  string
-	impID  int64
-	limit  int
-	clock  func() time.Time
+	// progress maps the CSV offset to bytesRead (nil: the offset itself)
+	progress func(int64) int64
+	accID    string
+	impID    int64
+	limit    int
+	clock    func() time.Time
 }
 
 // readHeader reads and checks the header record and builds the converter.
@@ -109,6 +111,7 @@ func (rr *rowReader) next() (*batch, error) {
 	for b.rows() < rr.limit {
 		fields, raw, err := rr.csv.Read()
 		if errors.Is(err, io.EOF) {
+			rr.cp.BytesRead = rr.bytesRead()
 			b.cp = rr.cp
 			return b, io.EOF
 		}
@@ -130,10 +133,17 @@ func (rr *rowReader) next() (*batch, error) {
 		} else {
 			rr.cp.RowsImported++
 		}
-		rr.cp.BytesRead = rr.csv.Offset()
+		rr.cp.BytesRead = rr.bytesRead()
 	}
 	b.cp = rr.cp
 	return b, nil
+}
+
+func (rr *rowReader) bytesRead() int64 {
+	if rr.progress == nil {
+		return rr.csv.Offset()
+	}
+	return rr.progress(rr.csv.Offset())
 }
 
 func (rr *rowReader) convert(b *batch, fields []string) []string {

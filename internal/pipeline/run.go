@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sluice/internal/blob"
+	"sluice/internal/cryptpgp"
 	"sluice/internal/csvstream"
 	"sluice/internal/errs"
 	"sluice/internal/manifest"
@@ -48,39 +49,105 @@ func (p *Pipeline) open(ctx context.Context, imp *store.Import) (io.Closer, *row
 	if prob != nil {
 		return nil, nil, &fileError{msg: prob.Error()}
 	}
-	up, err := p.store.Upload(ctx, imp.AccountID, imp.DataUploadID)
+	src, data, err := p.openData(ctx, imp, m)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read data upload: %w", err)
-	}
-	src, err := p.blobs.Open(ctx, up.BlobKey)
-	if errs.Is(err, errs.NotFound) {
-		return nil, nil, &fileError{msg: msgNoDataFile}
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("open data file: %w", err)
+		return src, nil, err
 	}
 	loc, err := p.location(ctx, imp.AccountID)
 	if err != nil {
 		return src, nil, err
 	}
-	cr := csvstream.NewReader(src, 0)
+	cr := csvstream.NewReader(data.r, 0)
 	header, errHeader, conv, err := readHeader(cr, m, loc)
 	if err != nil {
 		return src, nil, err
 	}
 	cp := imp.Checkpoint
-	if cp.BytesRead > 0 {
-		if cr, err = seekTo(src, cp.BytesRead); err != nil {
-			return src, nil, err
-		}
-	} else {
-		cp.BytesRead, cp.ErrorBytes = cr.Offset(), int64(len(errHeader))
+	switch {
+	case data.plain && cp.BytesRead > 0:
+		cr, err = seekTo(src, cp.BytesRead)
+	case !data.plain && cp.RowsRead > 0:
+		err = skipRows(cr, cp.RowsRead)
+	default:
+		cp.BytesRead, cp.ErrorBytes = data.progress(cr.Offset()), int64(len(errHeader))
+	}
+	if err != nil {
+		return src, nil, err
 	}
 	if len(imp.ErrorHeader) == 0 {
 		imp.ErrorHeader = errHeader
 	}
-	return src, &rowReader{csv: cr, conv: conv, typ: m.Type, header: header, cp: cp,
+	return src, &rowReader{csv: cr, conv: conv, typ: m.Type, header: header, cp: cp, progress: data.progress,
 		accID: imp.AccountID, impID: imp.ID, limit: p.cfg.BatchRows, clock: p.now}, nil
+}
+
+// dataStream is the CSV text of an import's data file.
+type dataStream struct {
+	r        io.Reader
+	plain    bool              // stored as CSV: offsets are file offsets, and resume seeks
+	progress func(int64) int64 // CSV offset → bytesRead, in bytes of the upload
+}
+
+// openData opens the data file; a compressed or encrypted one is verified
+// to its end first, then opened again from the start and decoded.
+func (p *Pipeline) openData(ctx context.Context, imp *store.Import, m manifest.Manifest) (blob.Reader, dataStream, error) {
+	up, err := p.store.Upload(ctx, imp.AccountID, imp.DataUploadID)
+	if err != nil {
+		return nil, dataStream{}, fmt.Errorf("read data upload: %w", err)
+	}
+	src, err := p.blobs.Open(ctx, up.BlobKey)
+	if errs.Is(err, errs.NotFound) {
+		return nil, dataStream{}, &fileError{msg: msgNoDataFile}
+	}
+	if err != nil {
+		return nil, dataStream{}, fmt.Errorf("open data file: %w", err)
+	}
+	enc := encodingOf(up.Name)
+	if enc.plain() {
+		return src, dataStream{r: src, plain: true, progress: func(off int64) int64 { return off }}, nil
+	}
+	var key *cryptpgp.Key
+	if enc.encrypted {
+		if key, err = p.keyFor(ctx, imp.AccountID, m.KeyID); err != nil {
+			return src, dataStream{}, err
+		}
+	}
+	size, err := p.verify(ctx, src, enc, key)
+	if err != nil {
+		return src, dataStream{}, err
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return src, dataStream{}, fmt.Errorf("rewind data file: %w", err)
+	}
+	r, err := decode(src, enc, key, p.cfg.Limits)
+	return src, dataStream{r: r, progress: scaled(size, src.Size())}, err
+}
+
+// scaled maps a plaintext offset to the same fraction of the upload's size,
+// so that bytesRead / sizeBytes is the import's progress for every file.
+func scaled(plain, upload int64) func(int64) int64 {
+	return func(off int64) int64 {
+		if off >= plain || plain <= 0 {
+			return upload
+		}
+		return int64(float64(off) / float64(plain) * float64(upload))
+	}
+}
+
+// skipRows reads past the n rows a checkpoint says were applied; rows are
+// counted as the row reader counts them (malformed records included).
+func skipRows(cr *csvstream.Reader, n int64) error {
+	for i := int64(0); i < n; i++ {
+		_, _, err := cr.Read()
+		var re *csvstream.RecordError
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("resume: the data file has %d rows, the checkpoint is after row %d", i, n)
+		}
+		if err != nil && !errors.As(err, &re) {
+			return fmt.Errorf("resume: skip to row %d: %w", n, err)
+		}
+	}
+	return nil
 }
 
 func seekTo(src blob.Reader, off int64) (*csvstream.Reader, error) {

@@ -16,6 +16,7 @@ import (
 type Store interface {
 	Accounts
 	Keys
+	PGPKeys
 	Uploads
 	Imports
 	Profiles

@@ -30,7 +30,7 @@ func parseViews(as *assets) (*views, error) {
 	v := &views{pages: map[string]*template.Template{}}
 	// The files under templates/ that are whole pages.
 	for _, name := range []string{"login", "error", "keys", "key_delete", "imports", "import", "profiles", "server",
-		"notifications", "webhook_delete", "segments", "segment", "segment_delete"} {
+		"notifications", "webhook_delete", "segments", "segment", "segment_delete", "pgp_keys", "pgp_key_delete"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(as.templates,
 			"templates/layout.html", "templates/partials.html", "templates/segparts.html", "templates/"+name+".html")
 		if err != nil {

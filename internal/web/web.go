@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"sluice/internal/cryptpgp"
 	"sluice/internal/httpapi"
 	"sluice/internal/keys"
 	"sluice/internal/store"
@@ -36,6 +37,7 @@ type Reader interface {
 type Deps struct {
 	Auth     Authenticator
 	Keys     *keys.Service
+	PGPKeys  *cryptpgp.Service
 	Webhooks *webhooks.Service
 	Store    Reader
 	Segments store.Segments // counts, lists, exports and saves segments; the API's store
@@ -96,6 +98,13 @@ func (d *Dashboard) Routes() []Route {
 		{Pattern: "POST /keys", Page: d.addKey},
 		{Pattern: "GET /keys/{id}/delete", Page: d.confirmDeleteKey},
 		{Pattern: "POST /keys/{id}/delete", Page: d.deleteKey},
+
+		{Pattern: "GET /pgp-keys", Page: d.pgpKeysPage},
+		{Pattern: "POST /pgp-keys", Page: d.generatePGPKey},
+		{Pattern: "POST /pgp-keys/import", Page: d.importPGPKey},
+		{Pattern: "GET /pgp-keys/{id}/public.asc", Page: d.publicPGPKey},
+		{Pattern: "GET /pgp-keys/{id}/delete", Page: d.confirmDeletePGPKey},
+		{Pattern: "POST /pgp-keys/{id}/delete", Page: d.deletePGPKey},
 
 		{Pattern: "GET /imports", Page: d.importsPage},
 		{Pattern: "GET /imports/progress", Page: d.importsProgress},

@@ -17,6 +17,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("PGPKeys", func(t *testing.T) { testPGPKeys(t, open) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open) })
 	t.Run("ImportLifecycle", func(t *testing.T) { testImportLifecycle(t, open) })
 	t.Run("ClaimOrder", func(t *testing.T) { testClaimOrder(t, open) })

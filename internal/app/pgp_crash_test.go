@@ -1,0 +1,103 @@
+package app_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sluice/internal/apptest"
+	"sluice/internal/cryptpgp/pgptest"
+	"sluice/internal/httpapi"
+	"sluice/internal/store"
+)
+
+// killMidEncodedImport is killMidImport for a compressed or encrypted
+// file: encode gets the key made with the CLI while the server runs (for
+// encrypted names) and returns the file to upload.
+func killMidEncodedImport(t *testing.T, file string, encrypted bool, encode func(k httpapi.PGPKeyJSON) []byte) (httpapi.ImportJSON, string) {
+	proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "5s")
+	proc.Start()
+	id, token := proc.FirstAccount()
+	pub, keyPath := apptest.NewKeyFile(t)
+	pubFile := filepath.Join(t.TempDir(), "key.pub")
+	os.WriteFile(pubFile, []byte(pub), 0o600)
+	proc.CLI("key", "add", "--account", id, "--name", "ci", pubFile)
+	var k httpapi.PGPKeyJSON
+	if encrypted {
+		out := proc.CLI("pgp-key", "create", "--account", id, "--name", "crash", "--json")
+		if err := json.Unmarshal([]byte(out), &k); err != nil || k.ID == "" {
+			t.Fatalf("pgp-key create: %v\n%s", err, out)
+		}
+	}
+	acct := proc.Env().Account(id, token, keyPath)
+	acct.Upload(file, encode(k))
+	acct.Upload("m.manifest", pgpManifest(file, k.ID))
+
+	apptest.Eventually(t, 60*time.Second, "the import to pass a checkpoint", func() bool {
+		imps := acct.Imports()
+		if len(imps) == 1 && imps[0].Status.Ended() {
+			t.Fatalf("the import ended before it could be killed: make the file larger: %+v", imps[0])
+		}
+		return len(imps) == 1 && imps[0].Status == store.StatusProcessing && imps[0].RowsRead > 0
+	})
+	proc.Kill()
+	proc.Start()
+	imp := acct.ImportByManifest("m.manifest", 3*time.Minute)
+	proc.Kill()
+	return imp, filepath.Join(proc.DataDir, "sluice.db")
+}
+
+// TestCrashResumesEncodedExactlyOnce (issue 6, acceptance 3): sluice is
+// killed with SIGKILL mid-import of a gzip file and of an encrypted file;
+// after the restart the import resumes at its checkpoint's row and every
+// row is stored exactly once, the refused ones in the error file too.
+func TestCrashResumesEncodedExactlyOnce(t *testing.T) {
+	data := pgpEvents(crashRows)
+	var wantQty, wantRefused, wantErrBytes int64
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")[1:] {
+		if i%9 == 4 {
+			wantRefused++
+			wantErrBytes += int64(len(line) + len(",Event name belongs to restricted system events\n"))
+		} else {
+			wantQty += int64(i % 7)
+		}
+	}
+	g := pgptest.New(t)
+	cases := []struct {
+		name, file string
+		encrypted  bool
+		encode     func(k httpapi.PGPKeyJSON) []byte
+	}{
+		{"gzip", "data.csv.gz", false, func(httpapi.PGPKeyJSON) []byte { return gz(data) }},
+		{"encrypted", "data.csv.gpg", true, func(k httpapi.PGPKeyJSON) []byte {
+			g.Import(k.PublicKey)
+			return g.Encrypt(data, k.Fingerprint)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			imp, dbPath := killMidEncodedImport(t, c.file, c.encrypted, c.encode)
+			if imp.Status != store.StatusPartial || imp.RowsRead != crashRows || imp.RowsFailed != wantRefused ||
+				imp.BytesRead != imp.SizeBytes {
+				t.Fatalf("import after restart: %+v", imp)
+			}
+			db := openDB(t, dbPath)
+			var n, distinct, qty, errRows, errBytes int64
+			err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT row), SUM(json_extract(props, '$.Quantity')) FROM events`).Scan(&n, &distinct, &qty)
+			if err == nil {
+				err = db.QueryRow(`SELECT COUNT(*), SUM(LENGTH(line)) FROM import_errors`).Scan(&errRows, &errBytes)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := crashRows - wantRefused
+			if n != want || distinct != want || qty != wantQty || errRows != wantRefused || errBytes != wantErrBytes {
+				t.Fatalf("%d events, %d distinct rows, Quantity sum %d, %d error rows of %d bytes; want %d, %d, %d, %d, %d",
+					n, distinct, qty, errRows, errBytes, want, want, wantQty, wantRefused, wantErrBytes)
+			}
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"sluice/internal/errs"
+	"sluice/internal/store"
+)
+
+// AddPGPKey stores a decryption key, enforcing the per-account maximum and
+// one copy of a key per account.
+func (db *DB) AddPGPKey(ctx context.Context, k store.PGPKey, max int) (store.PGPKey, error) {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := accountTx(ctx, tx, k.AccountID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pgp_keys WHERE account_id = ?`, k.AccountID).Scan(&n); err != nil {
+			return fmt.Errorf("count pgp keys: %w", err)
+		}
+		if n >= max {
+			return errs.E(errs.TooLarge, "this account already has %d decryption keys, the most allowed; delete one to add another", n)
+		}
+		var dup int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pgp_keys WHERE account_id = ? AND fingerprint = ?`,
+			k.AccountID, k.Fingerprint).Scan(&dup)
+		if err != nil {
+			return fmt.Errorf("check pgp key: %w", err)
+		}
+		if dup > 0 {
+			return errs.E(errs.Conflict, "this account already has the key %s; each key can be added once", k.Fingerprint)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO pgp_keys (id, account_id, name, kind, fingerprint, public_key, sealed, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.ID, k.AccountID, k.Name, string(k.Kind), k.Fingerprint, k.PublicKey, k.Sealed, ms(k.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert pgp key: %w", err)
+		}
+		return nil
+	})
+	return k, err
+}
+
+const pgpKeyCols = `id, account_id, name, kind, fingerprint, public_key, sealed, created_at`
+
+func scanPGPKey(row interface{ Scan(...any) error }) (store.PGPKey, error) {
+	var k store.PGPKey
+	var kind string
+	var created int64
+	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &kind, &k.Fingerprint, &k.PublicKey, &k.Sealed, &created)
+	k.Kind, k.CreatedAt = store.PGPKeyKind(kind), fromMS(created)
+	return k, err
+}
+
+// ListPGPKeys lists an account's decryption keys, oldest first.
+func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+pgpKeyCols+` FROM pgp_keys WHERE account_id = ?
+		ORDER BY created_at, rowid`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("list pgp keys: %w", err)
+	}
+	defer rows.Close()
+	out := []store.PGPKey{}
+	for rows.Next() {
+		k, err := scanPGPKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan pgp key: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// PGPKey reads one of an account's decryption keys.
+func (db *DB) PGPKey(ctx context.Context, accountID, id string) (store.PGPKey, error) {
+	k, err := scanPGPKey(db.r.QueryRowContext(ctx, `SELECT `+pgpKeyCols+` FROM pgp_keys WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, errs.E(errs.NotFound, "no decryption key with id %q in this account", id)
+	}
+	if err != nil {
+		return k, fmt.Errorf("read pgp key: %w", err)
+	}
+	return k, nil
+}
+
+// DeletePGPKey removes one of an account's decryption keys.
+func (db *DB) DeletePGPKey(ctx context.Context, accountID, id string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM pgp_keys WHERE id = ? AND account_id = ?`, id, accountID)
+		if err != nil {
+			return fmt.Errorf("delete pgp key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.E(errs.NotFound, "no decryption key with id %q in this account", id)
+		}
+		return nil
+	})
+}
