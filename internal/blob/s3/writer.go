@@ -60,6 +60,8 @@ func (w *writer) WriteAt(p []byte, off int64) (int, error) {
 		return 0, errFinished
 	case w.err != nil:
 		return 0, w.err
+	case len(p) == 0:
+		return 0, nil // as with a file: an empty write does not extend it
 	}
 	if err := w.place(p, off); err != nil {
 		w.err = fmt.Errorf("write blob %s: %w", w.name, err)
