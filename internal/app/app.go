@@ -76,16 +76,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, err
 	}
-	if err := a.build(); err != nil {
+	if err := a.build(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) build() error {
+func (a *App) build(ctx context.Context) error {
 	cfg := a.Config
-	signers, err := hostkey.LoadOrCreate(filepath.Join(cfg.DataDir, "hostkeys"))
+	// Host keys live in the store, so every node presents the same identity;
+	// key files of an older install are imported on first start.
+	signers, err := hostkey.FromStore(ctx, a.Store, filepath.Join(cfg.DataDir, "hostkeys"))
 	if err != nil {
 		return fmt.Errorf("host keys: %w", err)
 	}
@@ -96,13 +98,14 @@ func (a *App) build() error {
 		Workers: cfg.Workers, BatchRows: cfg.BatchRows, LeaseDuration: cfg.LeaseDuration,
 		WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
 		Keys: a.PGPKeys, Limits: DecodeLimits(cfg),
-		Logger: a.Log, Metrics: a.Registry,
+		Node: cfg.NodeID, Logger: a.Log, Metrics: a.Registry,
 	}, a.Store, a.Blobs)
 	a.SFTP, err = sftpd.New(sftpd.Config{
 		Addr: cfg.SFTPAddr, HostKeys: signers,
 		MaxDataFileSize: int64(cfg.MaxDataFileSize), MaxManifestSize: int64(cfg.MaxManifestSize),
-		AccountQuota: int64(cfg.AccountQuota), BanThreshold: cfg.BanThreshold, BanWindow: cfg.BanWindow,
-		BanDuration: cfg.BanDuration, IdleTimeout: cfg.IdleTimeout, KeyCheckEvery: cfg.KeyCheckEvery,
+		AccountQuota: int64(cfg.AccountQuota), NodeID: cfg.NodeID, IdleTimeout: cfg.IdleTimeout, KeyCheckEvery: cfg.KeyCheckEvery,
+		Bans: sftpd.StoreBans{Store: a.Store, Rule: store.BanRule{
+			Threshold: cfg.BanThreshold, Window: cfg.BanWindow, Duration: cfg.BanDuration}},
 		Logger: a.Log, Metrics: a.Registry, Now: time.Now,
 	}, a.Store, a.Blobs, a.Pipeline)
 	if err != nil {
@@ -131,7 +134,7 @@ func OpenStorage(ctx context.Context, cfg config.Config) (store.Store, blob.Stor
 	if err != nil {
 		return nil, nil, err
 	}
-	blobs, err := openBlobs(cfg)
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

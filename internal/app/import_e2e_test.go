@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -13,14 +16,39 @@ import (
 	"sluice/internal/config"
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
+	"sluice/internal/weedtest"
 )
 
 // TestSamplesOverSFTP uploads the sample files with OpenSSH's sftp and checks
-// the stored profiles and events through the API, field by field, on each store.
-func TestSamplesOverSFTP(t *testing.T) { eachStore(t, testSamplesOverSFTP) }
+// the stored profiles and events through the API, field by field, on each
+// store and with the files in the data dir and in an S3 bucket (SeaweedFS).
+func TestSamplesOverSFTP(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  func(t *testing.T) config.Config
+	}{
+		{"sqlite/local", func(t *testing.T) config.Config { return apptest.Config(t) }},
+		{"sqlite/s3", func(t *testing.T) config.Config {
+			cfg := apptest.Config(t)
+			cfg.BlobURL = weedtest.URL(t)
+			return cfg
+		}},
+		{"postgres/local", postgresConfig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg(t)
+			env := apptest.Start(t, cfg)
+			checkSamples(t, env)
+			_, err := os.Stat(filepath.Join(cfg.DataDir, "files"))
+			if local := cfg.BlobURL == ""; local == errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("blob url %q: the data dir's files folder: %v", cfg.BlobURL, err)
+			}
+		})
+	}
+}
 
-func testSamplesOverSFTP(t *testing.T, cfg config.Config) {
-	env := apptest.Start(t, cfg)
+func checkSamples(t *testing.T, env *apptest.Env) {
 	acct := env.NewAccount("Acme")
 	td, _ := filepath.Abs("testdata")
 	acct.SFTP(fmt.Sprintf("put %[1]s/events.csv\nput %[1]s/events.manifest\nput %[1]s/profiles.csv\nput %[1]s/profiles.manifest\n", td), false)

@@ -1,15 +1,12 @@
 package app_test
 
 import (
-	"os"
 	"testing"
 
 	"sluice/internal/apptest"
 	"sluice/internal/config"
 	"sluice/internal/store/postgres/pgtest"
 )
-
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // eachStore runs fn as two subtests, on the app's test configuration with
 // SQLite in the data dir and with PostgreSQL on a fresh database.

@@ -39,7 +39,9 @@ func NewLocal(dir string) (*Local, error) {
 // Close releases the root folder.
 func (l *Local) Close() error { return l.root.Close() }
 
-func checkKey(key string) error {
+// CheckKey refuses keys that are empty, not a clean relative slash path, or
+// in the temporary area. Every Store applies it.
+func CheckKey(key string) error {
 	if key == "" || strings.HasPrefix(key, tmpDir) || !fs.ValidPath(key) {
 		return fmt.Errorf("invalid blob key %q", key)
 	}
@@ -48,7 +50,7 @@ func checkKey(key string) error {
 
 // Create starts a blob in a temporary file.
 func (l *Local) Create(_ context.Context, key string) (Writer, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	var rnd [12]byte
@@ -122,7 +124,7 @@ func (w *localWriter) Abort() error {
 
 // Open reads a committed blob.
 func (l *Local) Open(_ context.Context, key string) (Reader, error) {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	f, err := l.root.Open(key)
@@ -149,7 +151,7 @@ func (r *localReader) Size() int64 { return r.size }
 
 // Delete removes a blob.
 func (l *Local) Delete(_ context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return err
 	}
 	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -3,6 +3,8 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +26,7 @@ type Config struct {
 	SMTPURL     string // empty: mails become .eml files in DataDir/outbox
 	PublicURL   string // base URL of the dashboard used in mails and printed links
 	SFTPHost    string // host name shown in connection instructions
+	NodeID      string // names this node in leases and quota reservations; default host name + random
 	LogLevel    string
 
 	MaxKeysPerAccount int
@@ -112,6 +115,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp://user:pass@host:port or smtps://…; empty: write .eml files to <data-dir>/outbox")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "dashboard base URL used in mails (default: http://localhost:<http port>)")
 	fs.StringVar(&c.SFTPHost, "sftp-host", c.SFTPHost, "host name shown in connection instructions (default: this machine's name)")
+	fs.StringVar(&c.NodeID, "node-id", c.NodeID, "this node's name in import leases and quota reservations, unique per node (default: host name + random)")
 	fs.IntVar(&c.MaxKeysPerAccount, "max-keys", c.MaxKeysPerAccount, "import keys per account")
 	fs.Var(&c.MaxDataFileSize, "max-file-size", "largest data file accepted (e.g. 5GiB)")
 	fs.Var(&c.MaxManifestSize, "max-manifest-size", "largest manifest accepted")
@@ -192,6 +196,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--data-dir: %w", err)
 	}
 	c.DataDir = abs
+	if c.NodeID == "" {
+		c.NodeID = defaultNodeID()
+	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
 	}
@@ -274,3 +281,11 @@ func (c *Config) validatePGP() error {
 
 // LookupEnv is os.LookupEnv, named so callers can pass a fake in tests.
 func LookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
+
+// defaultNodeID is the host name plus a random part: unique per process.
+func defaultNodeID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return host + "-" + hex.EncodeToString(b[:])
+}

@@ -165,7 +165,10 @@ func TestBanAfterFailedLogins(t *testing.T) {
 	}
 	// The server counts a failure when it is done with the connection,
 	// a moment after the client gave up.
-	waitFor(t, "127.0.0.1 to be banned", func() bool { return e.srv.bans.Banned("127.0.0.1", time.Now()) })
+	waitFor(t, "127.0.0.1 to be banned", func() bool {
+		banned, err := e.srv.bans.Banned(t.Context(), "127.0.0.1", time.Now())
+		return err == nil && banned
+	})
 	if c, err := e.dial(a.id, ssh.PublicKeys(a.signer)); err == nil {
 		c.Close()
 		t.Fatal("a banned address logged in with a good key")

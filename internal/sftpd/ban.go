@@ -1,18 +1,42 @@
 package sftpd
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"sluice/internal/store"
 )
 
-// Bans decides which addresses are refused after failed logins. The
-// in-memory MemoryBans serves one node; a store-backed implementation can
-// share bans between nodes.
+// Bans decides which addresses are refused after failed logins. MemoryBans
+// serves one process; StoreBans shares the list between nodes.
 type Bans interface {
 	// Banned reports whether ip is refused at now.
-	Banned(ip string, now time.Time) bool
+	Banned(ctx context.Context, ip string, now time.Time) (bool, error)
 	// Failed records a failed login from ip and reports whether ip is now banned.
-	Failed(ip string, now time.Time) bool
+	Failed(ctx context.Context, ip string, now time.Time) (bool, error)
+}
+
+// StoreBans keeps failures and bans in the store, so that an address
+// banned through one node is refused by all of them.
+type StoreBans struct {
+	Store store.Bans
+	Rule  store.BanRule // a Threshold below 1 bans nobody
+}
+
+// Banned reports whether ip's ban runs at now.
+func (b StoreBans) Banned(ctx context.Context, ip string, now time.Time) (bool, error) {
+	until, err := b.Store.BannedUntil(ctx, ip)
+	return now.Before(until), err
+}
+
+// Failed records a failure in the store and reports whether ip is banned now.
+func (b StoreBans) Failed(ctx context.Context, ip string, now time.Time) (bool, error) {
+	if b.Rule.Threshold < 1 {
+		return false, nil
+	}
+	until, err := b.Store.LoginFailed(ctx, ip, now, b.Rule)
+	return now.Before(until), err
 }
 
 // MemoryBans bans an address after threshold failures within window, for
@@ -39,17 +63,17 @@ func NewMemoryBans(threshold int, window, duration time.Duration) *MemoryBans {
 }
 
 // Banned reports whether ip is refused at now.
-func (b *MemoryBans) Banned(ip string, now time.Time) bool {
+func (b *MemoryBans) Banned(_ context.Context, ip string, now time.Time) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e := b.addrs[ip]
-	return e != nil && now.Before(e.until)
+	return e != nil && now.Before(e.until), nil
 }
 
 // Failed records a failure and reports whether ip is banned now.
-func (b *MemoryBans) Failed(ip string, now time.Time) bool {
+func (b *MemoryBans) Failed(_ context.Context, ip string, now time.Time) (bool, error) {
 	if b.threshold < 1 {
-		return false
+		return false, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -63,7 +87,7 @@ func (b *MemoryBans) Failed(ip string, now time.Time) bool {
 	if len(e.failures) >= b.threshold {
 		e.until, e.failures = now.Add(b.duration), nil
 	}
-	return now.Before(e.until)
+	return now.Before(e.until), nil
 }
 
 // recent drops the failures before since.

@@ -81,39 +81,16 @@ func (ss *session) storedBytes(ctx context.Context, t target) (int64, error) {
 	return n, nil
 }
 
-// usage counts each account's bytes in flight (open uploads and pending
-// temporary files) for the quota, and serialises its commits. It is per
-// process: with several nodes, the commit-time check still holds the quota
-// for stored files, the in-flight part is per node.
+// usage serialises each account's commits on this node, so that the
+// commit-time quota check and the insert see each other. Across nodes the
+// quota rests on the store's reservations (quota.go).
 type usage struct {
-	mu       sync.Mutex
-	inflight map[string]int64
-	commits  map[string]*sync.Mutex
+	mu      sync.Mutex
+	commits map[string]*sync.Mutex
 }
 
 func newUsage() *usage {
-	return &usage{inflight: map[string]int64{}, commits: map[string]*sync.Mutex{}}
-}
-
-// reserve counts n more bytes for account if base (stored bytes) plus all
-// in flight stays within quota (0: no quota). It returns the bytes in use.
-func (u *usage) reserve(account string, n, base, quota int64) (int64, bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	inUse := base + u.inflight[account]
-	if quota > 0 && inUse+n > quota {
-		return inUse, false
-	}
-	u.inflight[account] += n
-	return inUse + n, true
-}
-
-func (u *usage) release(account string, n int64) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.inflight[account] -= n; u.inflight[account] <= 0 {
-		delete(u.inflight, account)
-	}
+	return &usage{commits: map[string]*sync.Mutex{}}
 }
 
 func (u *usage) commitLock(account string) *sync.Mutex {

@@ -20,7 +20,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		}
 	}()
 	ip := remoteIP(nc)
-	if s.bans.Banned(ip, s.cfg.Now()) {
+	if s.banned(ip, log) {
 		log.Info("refused connection from banned address")
 		return
 	}
@@ -52,14 +52,39 @@ func (s *Server) handshake(nc net.Conn, ip string, log *slog.Logger) (*ssh.Serve
 	nc.SetDeadline(time.Now().Add(s.cfg.HandshakeTimeout))
 	sc, chans, reqs, err := ssh.NewServerConn(nc, &cfg)
 	if err != nil {
-		if outcome.failed && s.bans.Failed(ip, s.cfg.Now()) {
-			log.Warn("address banned after failed logins", slog.String("ip", ip))
+		if outcome.failed {
+			s.loginFailed(ip, log)
 		}
 		log.Debug("ssh handshake failed", slog.Any("err", err))
 		return nil, nil, nil, false
 	}
 	nc.SetDeadline(time.Time{})
 	return sc, chans, reqs, true
+}
+
+// banned asks the ban list about ip. When the list cannot be read the
+// connection goes on: its login needs the store too, and still fails if the
+// store is down.
+func (s *Server) banned(ip string, log *slog.Logger) bool {
+	ctx, cancel := s.opCtx()
+	defer cancel()
+	banned, err := s.bans.Banned(ctx, ip, s.cfg.Now())
+	if err != nil {
+		log.Error("read ban list", slog.Any("err", err))
+	}
+	return banned
+}
+
+func (s *Server) loginFailed(ip string, log *slog.Logger) {
+	ctx, cancel := s.opCtx()
+	defer cancel()
+	banned, err := s.bans.Failed(ctx, ip, s.cfg.Now())
+	switch {
+	case err != nil:
+		log.Error("record failed login", slog.Any("err", err))
+	case banned:
+		log.Warn("address banned after failed logins", slog.String("ip", ip))
+	}
 }
 
 func remoteIP(c net.Conn) string {

@@ -36,7 +36,7 @@ import (
 type testEnv struct {
 	dir   string
 	st    *testStore
-	blobs *blob.Local
+	blobs blob.Store
 	srv   *Server
 	sub   *recorder
 	reg   *prometheus.Registry
@@ -103,6 +103,13 @@ func (r *recorder) all() []store.Upload {
 
 func newEnv(t testing.TB, opts ...func(*Config)) *testEnv {
 	t.Helper()
+	return newEnvOn(t, nil, opts...)
+}
+
+// newEnvOn is newEnv with the given blob store (nil: a local folder, which
+// the blob* helpers look into).
+func newEnvOn(t testing.TB, blobs blob.Store, opts ...func(*Config)) *testEnv {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	dbPath := filepath.Join(dir, "sluice.db")
@@ -111,11 +118,14 @@ func newEnv(t testing.TB, opts ...func(*Config)) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	blobs, err := blob.NewLocal(filepath.Join(dir, "files"))
-	if err != nil {
-		t.Fatal(err)
+	if blobs == nil {
+		local, err := blob.NewLocal(filepath.Join(dir, "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { local.Close() })
+		blobs = local
 	}
-	t.Cleanup(func() { blobs.Close() })
 	_, hk, _ := ed25519.GenerateKey(rand.Reader)
 	hostKey, _ := ssh.NewSignerFromSigner(hk)
 	e := &testEnv{dir: dir, blobs: blobs, sub: &recorder{}, reg: prometheus.NewRegistry(),

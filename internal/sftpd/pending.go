@@ -19,6 +19,7 @@ type pendingFile struct {
 	size int64
 	sha  string
 	at   time.Time
+	hold *hold // its quota, kept until it is renamed or dropped
 }
 
 func (p *pendingFile) info() fileInfo {
@@ -78,7 +79,7 @@ func (ss *session) putBack(pf *pendingFile) {
 
 func (ss *session) dropPending(pf *pendingFile, why string) {
 	ss.deleteBlob(pf.key)
-	ss.srv.usage.release(ss.account, pf.size)
+	pf.hold.release()
 	ss.srv.m.upload(resultAborted)
 	ss.log.Info("temporary upload discarded", slog.String("name", pf.t.name), slog.String("why", why))
 }
@@ -117,7 +118,7 @@ func (ss *session) rename(ctx context.Context, src, dst []string) error {
 		ss.putBack(pf)
 		return err
 	}
-	ss.srv.usage.release(ss.account, pf.size)
+	pf.hold.release()
 	return nil
 }
 

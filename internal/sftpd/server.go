@@ -24,7 +24,8 @@ type Config struct {
 	HostKeys        []ssh.Signer // at least one; see hostkey.LoadOrCreate
 	MaxDataFileSize int64        // default 5 GiB
 	MaxManifestSize int64        // default 1 MiB
-	AccountQuota    int64        // 0: unlimited; stored + locked uploads plus bytes in flight
+	AccountQuota    int64        // 0: unlimited; stored + locked uploads plus bytes in flight on every node
+	NodeID          string       // names this node's quota reservations; default host name + random
 
 	BanThreshold int           // failed logins from one address … (0: never ban)
 	BanWindow    time.Duration // … within this window …
@@ -52,6 +53,7 @@ type Store interface {
 	ManifestNameUsed(ctx context.Context, accountID, name string) (bool, error)
 	ImportsWithErrors(ctx context.Context, accountID string) ([]store.Import, error)
 	ErrorRows(ctx context.Context, importID int64, fn func(line []byte) error) error
+	store.Reservations
 }
 
 // Subscriber hears of every completed upload, after it is recorded. It is
@@ -116,6 +118,7 @@ func (c *Config) defaults() error {
 	setDefault(&c.HandshakeTimeout, 30*time.Second)
 	setDefault(&c.KeyCheckEvery, time.Second)
 	setDefault(&c.TempDir, os.TempDir())
+	setDefault(&c.NodeID, newNodeID())
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -143,6 +146,9 @@ func (s *Server) Start(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Go(s.acceptLoop)
 	s.wg.Go(s.keySweep)
+	if s.cfg.AccountQuota > 0 {
+		s.wg.Go(s.renewHolds)
+	}
 	s.wg.Go(func() {
 		<-s.ctx.Done()
 		s.shutdown()

@@ -26,10 +26,10 @@ type upload struct {
 	bw    blob.Writer
 	c     *coalescer
 	limit int64
-	base  int64 // the account's stored bytes at open, for the quota
 
 	mu       sync.Mutex
-	reserved int64 // bytes counted against the quota (the highest end written)
+	hold     *hold // the account quota this upload holds, on every node's count
+	reserved int64 // the highest end written (and admitted)
 	failed   error // a refused write; the upload is discarded at close
 	result   string
 	cut      error // the connection dropped with the handle open
@@ -52,7 +52,7 @@ func (ss *session) startUpload(ctx, handleCtx context.Context, h *handlers, name
 		ss.srv.m.upload(resultRefused)
 		return nil, denied("at most %d files can be uploaded at once on one connection", maxOpenUploads)
 	}
-	u, err := ss.newUpload(ctx, handleCtx, h, t)
+	u, err := ss.newUpload(handleCtx, h, t)
 	if err != nil {
 		ss.addUpload(-1)
 		return nil, err
@@ -61,18 +61,14 @@ func (ss *session) startUpload(ctx, handleCtx context.Context, h *handlers, name
 	return u, nil
 }
 
-func (ss *session) newUpload(ctx, handleCtx context.Context, h *handlers, t target) (*upload, error) {
-	base, err := ss.storedBytes(ctx, t)
-	if err != nil {
-		return nil, err
-	}
+func (ss *session) newUpload(handleCtx context.Context, h *handlers, t target) (*upload, error) {
 	key := blob.NewKey(ss.account)
 	bw, err := ss.srv.blobs.Create(handleCtx, key)
 	if err != nil {
 		return nil, fmt.Errorf("start upload of %s: %w", t.name, err)
 	}
 	return &upload{
-		h: h, t: t, key: key, bw: bw, base: base, limit: ss.srv.limit(t.kind),
+		h: h, t: t, key: key, bw: bw, limit: ss.srv.limit(t.kind), hold: ss.srv.newHold(ss.account, t),
 		c: newCoalescer(bw, defaultFlushSize, defaultEarlyMax),
 	}, nil
 }
@@ -135,10 +131,15 @@ func (u *upload) admit(end int64) error {
 		return u.failLocked(resultTooLarge, tooLarge(u.t.name, u.t.kind, u.limit))
 	}
 	ss := u.h.ss
-	if inUse, ok := ss.srv.usage.reserve(ss.account, end-u.reserved, u.base, ss.srv.cfg.AccountQuota); !ok {
+	inUse, err := u.hold.cover(end, u.limit)
+	switch {
+	case errs.Is(err, errs.TooLarge):
 		return u.failLocked(resultTooLarge, failure(fmt.Sprintf(
 			"%q does not fit in this account's quota of %s (%s in use by waiting files and other uploads)",
-			u.t.name, humanSize(ss.srv.cfg.AccountQuota), humanSize(inUse-u.reserved))))
+			u.t.name, humanSize(ss.srv.cfg.AccountQuota), humanSize(inUse))))
+	case err != nil:
+		ss.log.Error("reserve quota", slog.String("name", u.t.name), slog.Any("err", err))
+		return u.failLocked(resultAborted, failure("the file could not be stored; please try again later"))
 	}
 	u.reserved = end
 	return nil
@@ -196,7 +197,7 @@ func (u *upload) discard(result, why string) {
 	if err := u.bw.Abort(); err != nil {
 		ss.log.Error("discard upload", slog.String("blob", u.key), slog.Any("err", err))
 	}
-	ss.srv.usage.release(ss.account, u.reserved)
+	u.hold.release()
 	ss.srv.m.upload(result)
 	ss.log.Info("upload discarded", slog.String("name", u.t.name), slog.String("why", why))
 }
@@ -209,7 +210,7 @@ func (u *upload) commit(w written) error {
 	defer cancel()
 	start := time.Now()
 	if err := u.bw.Commit(); err != nil {
-		ss.srv.usage.release(ss.account, u.reserved)
+		u.hold.release()
 		ss.srv.m.upload(resultAborted)
 		return fmt.Errorf("commit upload %s: %w", u.t.name, err)
 	}
@@ -217,13 +218,13 @@ func (u *upload) commit(w written) error {
 	ss.log.Debug("upload stored", slog.String("name", u.t.name), slog.Duration("took", time.Since(start)),
 		slog.Bool("rehashed", w.SHA256 == ""))
 	if err == nil && u.t.temp {
-		ss.keepPending(&pendingFile{t: u.t, key: u.key, size: w.Size, sha: sha, at: ss.srv.cfg.Now()})
+		ss.keepPending(&pendingFile{t: u.t, key: u.key, size: w.Size, sha: sha, at: ss.srv.cfg.Now(), hold: u.hold})
 		return nil
 	}
 	if err == nil {
 		err = ss.record(ctx, u.t, u.key, w.Size, sha)
 	}
-	ss.srv.usage.release(ss.account, u.reserved)
+	u.hold.release()
 	if err != nil {
 		ss.srv.m.upload(resultOf(err))
 		ss.deleteBlob(u.key)

@@ -25,6 +25,7 @@ type Store interface {
 	Outbox
 	Webhooks
 	Deliveries
+	Nodes
 	Tx
 	Close() error
 }

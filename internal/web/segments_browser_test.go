@@ -213,7 +213,8 @@ func (s *segTab) deleteSaved(id int64) {
 	s.go_("/segments", hasText("a", "Rock buyers"))
 	run(t, s.tab, "delete", chromedp.Click(hasText("a", "Delete")), chromedp.WaitVisible(hasText("h1", "Delete the segment")))
 	s.shots.take(t, s.tab, "23-segment-delete-confirm")
-	run(t, s.tab, "confirm", chromedp.Click("button.danger"), chromedp.WaitVisible(hasText("p", "deleted")))
+	// The confirmation page says "deleted" too: wait for the notice of the page after it.
+	run(t, s.tab, "confirm", chromedp.Click("button.danger"), chromedp.WaitVisible(hasText("p", "Rock buyers” deleted")))
 	if code := s.acme.API("GET", fmt.Sprintf("/api/v1/segments/%d", id), nil, nil); code != 404 {
 		t.Fatalf("deleted segment: %d", code)
 	}

@@ -36,6 +36,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("SavedSegments", func(t *testing.T) { testSavedSegments(t, open) })
 	t.Run("KnownNames", func(t *testing.T) { testKnownNames(t, open) })
 	t.Run("KnownNamesBounded", func(t *testing.T) { testKnownNamesBounded(t, open) })
+	t.Run("HostKeys", func(t *testing.T) { testHostKeys(t, open) })
+	t.Run("HostKeysRace", func(t *testing.T) { testHostKeysRace(t, open) })
+	t.Run("Bans", func(t *testing.T) { testBans(t, open) })
+	t.Run("Reservations", func(t *testing.T) { testReservations(t, open) })
 }
 
 // t0 is the suite's fixed clock start; times are whole milliseconds so they
