@@ -12,13 +12,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (readers; the writer has its own connector)
 )
 
 //go:embed migrations/*.sql
@@ -26,15 +28,17 @@ var migrations embed.FS
 
 // DB is the SQLite store.
 type DB struct {
-	r   *sql.DB // readers
-	w   *sql.DB // the one writer
-	now func() time.Time
+	r    *sql.DB // readers
+	w    *sql.DB // the one writer
+	now  func() time.Time
+	ckpt *checkpointer
 }
 
 // Options tune the store; the zero value is fine.
 type Options struct {
 	CacheMiB int              // page cache of the writer; default 32
 	Now      func() time.Time // default time.Now
+	Logger   *slog.Logger     // for background checkpoint errors; default stderr
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -45,10 +49,10 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	w, err := sql.Open("sqlite3", dsn(path, o.CacheMiB, true))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	w := sql.OpenDB(newWriterConnector(dsn(path, o.CacheMiB, true)))
 	w.SetMaxOpenConns(1)
 	r, err := sql.Open("sqlite3", dsn(path, 8, false))
 	if err != nil {
@@ -58,6 +62,10 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	r.SetMaxOpenConns(4)
 	db := &DB{r: r, w: w, now: o.Now}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.ckpt, err = startCheckpointer(dsn(path, 1, false), o.Logger); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -77,9 +85,13 @@ func dsn(path string, cacheMiB int, writer bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes both connection pools.
+// Close stops the checkpointer and closes the connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.w.Close(), db.r.Close())
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	return errors.Join(err, db.w.Close(), db.r.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -149,6 +161,9 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if db.ckpt != nil { // nil while migrating
+		db.ckpt.committed()
 	}
 	return nil
 }
