@@ -83,9 +83,9 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	fi, _ := os.Stat(filepath.Join(dir, name))
 	cfg := config.Default()
 	if batch > 0 {
-		cfg.BatchRows = batch
+		cfg.BatchRows, cfg.ProfileBatchRows = batch, batch
 	}
-	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, LeaseDuration: time.Minute,
+	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, LeaseDuration: time.Minute,
 		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, blobs)
 	record := func(n, key string, kind store.UploadKind, size int64) {
 		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,

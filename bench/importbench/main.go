@@ -36,7 +36,7 @@ func main() {
 	identities := flag.Int("identities", 1_000_000, "distinct users")
 	only := flag.String("only", "raw,events,profiles", "which runs")
 	child := flag.String("child", "", "internal: run one measurement in this process")
-	batch := flag.Int("batch-rows", 0, "rows per batch (0: the server default)")
+	batch := flag.Int("batch-rows", 0, "rows per batch, events and profiles (0: the server defaults)")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
 	if *child != "" {

@@ -50,6 +50,7 @@ func Config(t testing.TB) config.Config {
 	cfg.WaitTimeout = 10 * time.Second
 	cfg.LeaseDuration = 5 * time.Second
 	cfg.BatchRows = 1000
+	cfg.ProfileBatchRows = 1000
 	cfg.KeyCheckEvery = 100 * time.Millisecond
 	return cfg
 }

@@ -40,11 +40,12 @@ type Config struct {
 	IdleTimeout   time.Duration // SFTP sessions with no traffic are closed
 	KeyCheckEvery time.Duration // how often open sessions are checked against deleted keys
 
-	Workers       int           // imports processed at once (different accounts)
-	WaitTimeout   time.Duration // how long an import waits for its data file
-	LeaseDuration time.Duration // a worker's claim on an import; renewed while running
-	BatchRows     int           // rows applied per transaction
-	Retention     time.Duration // processed uploads are kept this long
+	Workers          int           // imports processed at once (different accounts)
+	WaitTimeout      time.Duration // how long an import waits for its data file
+	LeaseDuration    time.Duration // a worker's claim on an import; renewed while running
+	BatchRows        int           // rows applied per transaction
+	ProfileBatchRows int           // the same for profile files, whose rows cost more memory
+	Retention        time.Duration // processed uploads are kept this long
 
 	ProcessingMailEvery time.Duration // "still processing" mail interval
 	AttachLimit         Size          // error files larger than this are linked, not attached
@@ -82,6 +83,7 @@ func Default() Config {
 		WaitTimeout:         15 * time.Minute,
 		LeaseDuration:       30 * time.Second,
 		BatchRows:           20000,
+		ProfileBatchRows:    5000,
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,
 		AttachLimit:         10 << 20,
@@ -129,6 +131,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.WaitTimeout, "wait-timeout", c.WaitTimeout, "how long an import waits for its data file")
 	fs.DurationVar(&c.LeaseDuration, "lease", c.LeaseDuration, "worker lease on an import; a stale lease is taken over")
 	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows applied per transaction")
+	fs.IntVar(&c.ProfileBatchRows, "profile-batch-rows", c.ProfileBatchRows, "rows of a profile file applied per transaction")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
 	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
 	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
@@ -204,6 +207,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BatchRows < 1 {
 		return fmt.Errorf("--batch-rows must be at least 1, got %d", c.BatchRows)
+	}
+	if c.ProfileBatchRows < 1 {
+		return fmt.Errorf("--profile-batch-rows must be at least 1, got %d", c.ProfileBatchRows)
 	}
 	if c.MaxKeysPerAccount < 1 {
 		return fmt.Errorf("--max-keys must be at least 1, got %d", c.MaxKeysPerAccount)

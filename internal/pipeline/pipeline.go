@@ -30,6 +30,7 @@ type Store interface {
 type Config struct {
 	Workers             int
 	BatchRows           int
+	ProfileBatchRows    int // for profile files; default BatchRows
 	LeaseDuration       time.Duration
 	WaitTimeout         time.Duration // how long an import waits for its data file
 	ProcessingMailEvery time.Duration

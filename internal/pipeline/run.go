@@ -78,7 +78,7 @@ func (p *Pipeline) open(ctx context.Context, imp *store.Import) (io.Closer, *row
 		imp.ErrorHeader = errHeader
 	}
 	return src, &rowReader{csv: cr, conv: conv, typ: m.Type, header: header, cp: cp, progress: data.progress,
-		accID: imp.AccountID, impID: imp.ID, limit: p.cfg.BatchRows, clock: p.now}, nil
+		accID: imp.AccountID, impID: imp.ID, limit: p.batchRows(m.Type), clock: p.now}, nil
 }
 
 // dataStream is the CSV text of an import's data file.
@@ -265,4 +265,15 @@ func milestoneOf(s store.Status) store.Milestone {
 	default:
 		return store.MilestoneFailed
 	}
+}
+
+// batchRows is the batch size for a file type. A profile row costs more
+// memory than an event row (each touched profile is loaded and folded in
+// memory): measured on 2M profile rows, batches of 20,000 peaked at 241 MB
+// RSS, of 5,000 at 115 MB, and ran no slower.
+func (p *Pipeline) batchRows(typ string) int {
+	if typ == manifest.TypeProfile && p.cfg.ProfileBatchRows > 0 {
+		return p.cfg.ProfileBatchRows
+	}
+	return p.cfg.BatchRows
 }
