@@ -19,6 +19,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"sluice/internal/store/segsql"
 )
 
 //go:embed migrations/*.sql
@@ -30,8 +32,9 @@ const migrationLock = 0x736c75696365
 
 // DB is the PostgreSQL store.
 type DB struct {
-	db  *sql.DB
-	now func() time.Time
+	db              *sql.DB
+	now             func() time.Time
+	segsql.Segments // segment counts, pages and exports
 }
 
 // Options tune the store; the zero value is fine.
@@ -55,7 +58,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	sqlDB := stdlib.OpenDB(*cfg)
 	sqlDB.SetMaxOpenConns(o.MaxConns)
 	sqlDB.SetMaxIdleConns(o.MaxConns)
-	db := &DB{db: sqlDB, now: o.Now}
+	db := &DB{db: sqlDB, now: o.Now, Segments: segsql.Segments{DB: sqlDB, Dialect: dialect{}}}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)

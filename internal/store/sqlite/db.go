@@ -21,6 +21,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (readers; the writer has its own connector)
+
+	"sluice/internal/store/segsql"
 )
 
 //go:embed migrations/*.sql
@@ -28,10 +30,11 @@ var migrations embed.FS
 
 // DB is the SQLite store.
 type DB struct {
-	r    *sql.DB // readers
-	w    *sql.DB // the one writer
-	now  func() time.Time
-	ckpt *checkpointer
+	r               *sql.DB // readers
+	w               *sql.DB // the one writer
+	now             func() time.Time
+	ckpt            *checkpointer
+	segsql.Segments // segment counts, pages and exports, on the readers
 }
 
 // Options tune the store; the zero value is fine.
@@ -60,7 +63,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{r: r, w: w, now: o.Now}
+	db := &DB{r: r, w: w, now: o.Now, Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
