@@ -9,6 +9,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // CreateAccount stores a new account with its first token.
@@ -44,18 +45,8 @@ func (db *DB) AddToken(ctx context.Context, accountID string, hash []byte, at ti
 	})
 }
 
-const accountCols = `a.id, a.name, a.time_zone, a.created_at`
-
-func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
-	var a store.Account
-	var created int64
-	err := row.Scan(&a.ID, &a.Name, &a.TimeZone, &created)
-	a.CreatedAt = fromMS(created)
-	return a, err
-}
-
 func accountTx(ctx context.Context, q querier, id string) (store.Account, error) {
-	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = $1`, id))
+	a, err := sqlrow.ScanAccount(q.QueryRowContext(ctx, `SELECT `+sqlrow.AccountCols+` FROM accounts a WHERE a.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, errs.E(errs.NotFound, "no account %q", id)
 	}
@@ -72,8 +63,8 @@ func (db *DB) Account(ctx context.Context, id string) (store.Account, error) {
 
 // AccountByToken finds the account a token hash belongs to.
 func (db *DB) AccountByToken(ctx context.Context, hash []byte) (store.Account, error) {
-	a, err := scanAccount(db.db.QueryRowContext(ctx,
-		`SELECT `+accountCols+` FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash))
+	a, err := sqlrow.ScanAccount(db.db.QueryRowContext(ctx,
+		`SELECT `+sqlrow.AccountCols+` FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, errs.E(errs.Unauthorized, "unknown API token")
 	}
@@ -85,14 +76,14 @@ func (db *DB) AccountByToken(ctx context.Context, hash []byte) (store.Account, e
 
 // ListAccounts lists every account, oldest first.
 func (db *DB) ListAccounts(ctx context.Context) ([]store.Account, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts a ORDER BY a.created_at, a.id`)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.AccountCols+` FROM accounts a ORDER BY a.created_at, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Account
 	for rows.Next() {
-		a, err := scanAccount(rows)
+		a, err := sqlrow.ScanAccount(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan account: %w", err)
 		}

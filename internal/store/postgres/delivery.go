@@ -9,37 +9,8 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const deliveryCols = `id, outbox_id, account_id, import_id, milestone, channel, webhook_id, target, idempotency_id,
-	payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at`
-
-func scanDelivery(row interface{ Scan(...any) error }) (store.Delivery, error) {
-	var d store.Delivery
-	var webhook, delivered sql.NullInt64
-	var next, created int64
-	err := row.Scan(&d.ID, &d.OutboxID, &d.AccountID, &d.ImportID, &d.Milestone, &d.Channel, &webhook, &d.Target,
-		&d.IdempotencyID, &d.Payload, &d.Status, &d.Attempts, &next, &d.LastError, &created, &delivered)
-	d.WebhookID, d.DeliveredAt = webhook.Int64, fromNullMS(delivered)
-	d.NextAttemptAt, d.CreatedAt = fromMS(next), fromMS(created)
-	return d, err
-}
-
-func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan delivery: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
 
 // FanOut stores an outbox item's deliveries and marks the item done, together.
 // The outbox row's update is the claim: a second node fanning the same item
@@ -83,7 +54,7 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, outboxID int64, d store.Del
 // order; SKIP LOCKED lets notifiers on several nodes claim side by side.
 // A row another node is claiming is skipped, and the younger deliveries of
 // its target are not eligible while it is pending.
-const claimDeliveriesQuery = `SELECT ` + deliveryCols + ` FROM deliveries d
+const claimDeliveriesQuery = `SELECT ` + sqlrow.DeliveryCols + ` FROM deliveries d
 	WHERE d.status = 'pending' AND d.next_attempt_at <= $1
 	AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.status = 'pending' AND o.channel = d.channel
 		AND o.target = d.target AND o.id < d.id)
@@ -94,7 +65,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now, until time.Time, limit i
 	var out []store.Delivery
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		if out, err = scanDeliveries(tx.QueryContext(ctx, claimDeliveriesQuery, ms(now), limit)); err != nil || len(out) == 0 {
+		if out, err = sqlrow.ScanDeliveries(tx.QueryContext(ctx, claimDeliveriesQuery, ms(now), limit)); err != nil || len(out) == 0 {
 			return err
 		}
 		ids := make([]int64, len(out))

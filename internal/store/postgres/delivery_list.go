@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // WebhookDeliveries lists a webhook's deliveries, newest first, with their attempts.
@@ -18,7 +19,7 @@ func (db *DB) WebhookDeliveries(ctx context.Context, accountID string, webhookID
 	if before == 0 {
 		before = 1<<63 - 1
 	}
-	ds, err := scanDeliveries(db.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+	ds, err := sqlrow.ScanDeliveries(db.db.QueryContext(ctx, `SELECT `+sqlrow.DeliveryCols+` FROM deliveries
 		WHERE webhook_id = $1 AND account_id = $2 AND id < $3 ORDER BY id DESC LIMIT $4`, webhookID, accountID, before, p.Limit))
 	if err != nil || len(ds) == 0 {
 		return ds, err
@@ -31,7 +32,7 @@ func (db *DB) ImportDeliveries(ctx context.Context, accountID string, importID i
 	if _, err := db.Import(ctx, accountID, importID); err != nil {
 		return nil, err
 	}
-	ds, err := scanDeliveries(db.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+	ds, err := sqlrow.ScanDeliveries(db.db.QueryContext(ctx, `SELECT `+sqlrow.DeliveryCols+` FROM deliveries
 		WHERE import_id = $1 AND account_id = $2 ORDER BY id`, importID, accountID))
 	if err != nil || len(ds) == 0 {
 		return ds, err

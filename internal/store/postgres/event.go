@@ -3,16 +3,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"sluice/internal/record"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const eventCols = `id, account_id, profile_id, import_id, row, name, ts, identifiers, props`
 
 func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 	if err != nil {
@@ -27,7 +25,7 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 		if err := rows.Scan(&e.ID, &e.AccountID, &e.ProfileID, &e.ImportID, &e.Row, &e.Name, &e.Time, &ids, &props); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		if e.Identifiers, err = decodeIdentifiers(ids); err != nil {
+		if e.Identifiers, err = sqlrow.DecodeIdentifiers(ids); err != nil {
 			return nil, err
 		}
 		if e.Props, err = dec.Decode(props); err != nil {
@@ -36,21 +34,6 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
-}
-
-// decodeIdentifiers reads an event's identifiers object, in the kinds' order.
-func decodeIdentifiers(b []byte) ([]store.Identifier, error) {
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("decode identifiers: %w", err)
-	}
-	var out []store.Identifier
-	for _, k := range record.IdentifierKinds {
-		if v, ok := m[k]; ok {
-			out = append(out, store.Identifier{Kind: k, Value: v})
-		}
-	}
-	return out, nil
 }
 
 // conds builds a WHERE clause with numbered placeholders.
@@ -86,13 +69,13 @@ func (db *DB) ListEvents(ctx context.Context, accountID string, f store.EventFil
 		c.add("id < $?", p.Before)
 	}
 	c.args = append(c.args, p.Limit)
-	q := `SELECT ` + eventCols + ` FROM events WHERE ` + strings.Join(c.where, " AND ") +
+	q := `SELECT ` + sqlrow.EventCols + ` FROM events WHERE ` + strings.Join(c.where, " AND ") +
 		` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(c.args))
 	return scanEvents(db.db.QueryContext(ctx, q, c.args...))
 }
 
 // ProfileEvents lists a profile's latest events by event time.
 func (db *DB) ProfileEvents(ctx context.Context, accountID string, profileID int64, limit int) ([]store.Event, error) {
-	return scanEvents(db.db.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE profile_id = $1 AND account_id = $2
+	return scanEvents(db.db.QueryContext(ctx, `SELECT `+sqlrow.EventCols+` FROM events WHERE profile_id = $1 AND account_id = $2
 		ORDER BY ts DESC, id DESC LIMIT $3`, profileID, accountID, limit))
 }

@@ -9,6 +9,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // AddKey stores an import key, enforcing the per-account maximum and global
@@ -56,27 +57,16 @@ func keyTakenErr(fp string) error {
 	return errs.E(errs.Conflict, "this key (%s) is already registered; each key can be registered once, to one account", fp)
 }
 
-const keyCols = `id, account_id, name, public_key, fingerprint, created_at, last_used_at`
-
-func scanKey(row interface{ Scan(...any) error }) (store.ImportKey, error) {
-	var k store.ImportKey
-	var created int64
-	var used sql.NullInt64
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.PublicKey, &k.Fingerprint, &created, &used)
-	k.CreatedAt, k.LastUsedAt = fromMS(created), fromNullMS(used)
-	return k, err
-}
-
 // ListKeys lists an account's keys, oldest first.
 func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+keyCols+` FROM import_keys WHERE account_id = $1 ORDER BY id`, accountID)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = $1 ORDER BY id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
 	defer rows.Close()
 	out := []store.ImportKey{}
 	for rows.Next() {
-		k, err := scanKey(rows)
+		k, err := sqlrow.ScanKey(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan key: %w", err)
 		}
@@ -87,7 +77,7 @@ func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey
 
 // KeyByFingerprint finds the key an SSH client offered.
 func (db *DB) KeyByFingerprint(ctx context.Context, fp string) (store.ImportKey, error) {
-	k, err := scanKey(db.db.QueryRowContext(ctx, `SELECT `+keyCols+` FROM import_keys WHERE fingerprint = $1`, fp))
+	k, err := sqlrow.ScanKey(db.db.QueryRowContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE fingerprint = $1`, fp))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, errs.E(errs.NotFound, "no key %s", fp)
 	}

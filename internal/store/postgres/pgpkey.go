@@ -8,6 +8,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // AddPGPKey stores a decryption key, enforcing the per-account maximum and
@@ -45,20 +46,9 @@ func (db *DB) AddPGPKey(ctx context.Context, k store.PGPKey, max int) (store.PGP
 	return k, err
 }
 
-const pgpKeyCols = `id, account_id, name, kind, fingerprint, public_key, sealed, created_at`
-
-func scanPGPKey(row interface{ Scan(...any) error }) (store.PGPKey, error) {
-	var k store.PGPKey
-	var kind string
-	var created int64
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &kind, &k.Fingerprint, &k.PublicKey, &k.Sealed, &created)
-	k.Kind, k.CreatedAt = store.PGPKeyKind(kind), fromMS(created)
-	return k, err
-}
-
 // ListPGPKeys lists an account's decryption keys, oldest first.
 func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+pgpKeyCols+` FROM pgp_keys WHERE account_id = $1
+	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE account_id = $1
 		ORDER BY created_at, seq`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list pgp keys: %w", err)
@@ -66,7 +56,7 @@ func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey
 	defer rows.Close()
 	out := []store.PGPKey{}
 	for rows.Next() {
-		k, err := scanPGPKey(rows)
+		k, err := sqlrow.ScanPGPKey(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan pgp key: %w", err)
 		}
@@ -77,7 +67,7 @@ func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey
 
 // PGPKey reads one of an account's decryption keys.
 func (db *DB) PGPKey(ctx context.Context, accountID, id string) (store.PGPKey, error) {
-	k, err := scanPGPKey(db.db.QueryRowContext(ctx, `SELECT `+pgpKeyCols+` FROM pgp_keys WHERE id = $1 AND account_id = $2`,
+	k, err := sqlrow.ScanPGPKey(db.db.QueryRowContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE id = $1 AND account_id = $2`,
 		id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, errs.E(errs.NotFound, "no decryption key with id %q in this account", id)

@@ -9,6 +9,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // BindData attaches the newest stored data upload named by a waiting import.
@@ -118,7 +119,7 @@ func (db *DB) tryClaim(ctx context.Context, c candidate, lease store.Lease, now 
 		if err != nil {
 			return fmt.Errorf("lock account for claim: %w", err)
 		}
-		imp, err = scanImport(tx.QueryRowContext(ctx, `SELECT `+importCols+` FROM imports i WHERE i.id = $2 AND `+claimable+`
+		imp, err = sqlrow.ScanImport(tx.QueryRowContext(ctx, `SELECT `+sqlrow.ImportCols+` FROM imports i WHERE i.id = $2 AND `+claimable+`
 			FOR UPDATE OF i SKIP LOCKED`, ms(now), c.id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.E(errs.NotFound, "import %d is no longer claimable", c.id)

@@ -8,6 +8,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // CreateSegment stores a saved segment; errs.Conflict on a name the account already uses.
@@ -26,22 +27,9 @@ func (db *DB) CreateSegment(ctx context.Context, s store.SavedSegment) (store.Sa
 	return s, err
 }
 
-const segmentCols = `id, account_id, name, filter, created_at`
-
-func scanSegment(row interface{ Scan(...any) error }) (store.SavedSegment, error) {
-	var s store.SavedSegment
-	var filter string
-	var created int64
-	if err := row.Scan(&s.ID, &s.AccountID, &s.Name, &filter, &created); err != nil {
-		return s, err
-	}
-	s.Filter, s.CreatedAt = []byte(filter), fromMS(created)
-	return s, nil
-}
-
 // Segment reads one of the account's saved segments.
 func (db *DB) Segment(ctx context.Context, accountID string, id int64) (store.SavedSegment, error) {
-	s, err := scanSegment(db.db.QueryRowContext(ctx, `SELECT `+segmentCols+` FROM segments WHERE id = $1 AND account_id = $2`, id, accountID))
+	s, err := sqlrow.ScanSegment(db.db.QueryRowContext(ctx, `SELECT `+sqlrow.SegmentCols+` FROM segments WHERE id = $1 AND account_id = $2`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, errs.E(errs.NotFound, "no segment %d", id)
 	}
@@ -53,14 +41,14 @@ func (db *DB) Segment(ctx context.Context, accountID string, id int64) (store.Sa
 
 // ListSegments lists the account's saved segments, newest first.
 func (db *DB) ListSegments(ctx context.Context, accountID string) ([]store.SavedSegment, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+segmentCols+` FROM segments WHERE account_id = $1 ORDER BY id DESC`, accountID)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.SegmentCols+` FROM segments WHERE account_id = $1 ORDER BY id DESC`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list segments: %w", err)
 	}
 	defer rows.Close()
 	out := []store.SavedSegment{}
 	for rows.Next() {
-		s, err := scanSegment(rows)
+		s, err := sqlrow.ScanSegment(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan segment: %w", err)
 		}

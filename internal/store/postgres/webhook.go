@@ -8,17 +8,8 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const webhookCols = `w.id, w.account_id, w.url, w.secret, w.created_at`
-
-func scanWebhook(row interface{ Scan(...any) error }) (store.Webhook, error) {
-	var w store.Webhook
-	var created int64
-	err := row.Scan(&w.ID, &w.AccountID, &w.URL, &w.Secret, &created)
-	w.CreatedAt = fromMS(created)
-	return w, err
-}
 
 // CreateWebhook stores a webhook, enforcing the per-account maximum. The
 // account row is locked so that nodes adding webhooks at once count right.
@@ -60,7 +51,7 @@ func lockAccount(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 func webhookTx(ctx context.Context, q querier, accountID string, id int64) (store.Webhook, error) {
-	w, err := scanWebhook(q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks w WHERE w.id = $1 AND w.account_id = $2`,
+	w, err := sqlrow.ScanWebhook(q.QueryRowContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.id = $1 AND w.account_id = $2`,
 		id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, errs.E(errs.NotFound, "no webhook %d in this account", id)
@@ -78,14 +69,14 @@ func (db *DB) Webhook(ctx context.Context, accountID string, id int64) (store.We
 
 // ListWebhooks lists an account's webhooks, oldest first.
 func (db *DB) ListWebhooks(ctx context.Context, accountID string) ([]store.Webhook, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+webhookCols+` FROM webhooks w WHERE w.account_id = $1 ORDER BY w.id`, accountID)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.account_id = $1 ORDER BY w.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	defer rows.Close()
 	out := []store.Webhook{}
 	for rows.Next() {
-		w, err := scanWebhook(rows)
+		w, err := sqlrow.ScanWebhook(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan webhook: %w", err)
 		}
@@ -132,7 +123,7 @@ func (db *DB) SetNotificationWebhook(ctx context.Context, accountID string, webh
 
 // NotificationWebhook reads the webhook chosen for the account's import notifications.
 func (db *DB) NotificationWebhook(ctx context.Context, accountID string) (store.Webhook, error) {
-	w, err := scanWebhook(db.db.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM notification_webhooks n
+	w, err := sqlrow.ScanWebhook(db.db.QueryRowContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM notification_webhooks n
 		JOIN webhooks w ON w.id = n.webhook_id WHERE n.account_id = $1`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, errs.E(errs.NotFound, "no webhook receives this account's import notifications")

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -272,20 +271,6 @@ func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
 			}
 			return append(dst, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props)
 		}, nil)
-}
-
-func decodeIdentifiers(b []byte) ([]store.Identifier, error) {
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("decode identifiers: %w", err)
-	}
-	var out []store.Identifier
-	for _, k := range record.IdentifierKinds {
-		if v, ok := m[k]; ok {
-			out = append(out, store.Identifier{Kind: k, Value: v})
-		}
-	}
-	return out, nil
 }
 
 func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {

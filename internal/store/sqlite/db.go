@@ -175,14 +175,6 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-func fromNullMS(v sql.NullInt64) *time.Time {
-	if !v.Valid {
-		return nil
-	}
-	t := fromMS(v.Int64)
-	return &t
-}
-
 func nullMS(t *time.Time) sql.NullInt64 {
 	if t == nil {
 		return sql.NullInt64{}

@@ -10,37 +10,8 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const deliveryCols = `id, outbox_id, account_id, import_id, milestone, channel, webhook_id, target, idempotency_id,
-	payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at`
-
-func scanDelivery(row interface{ Scan(...any) error }) (store.Delivery, error) {
-	var d store.Delivery
-	var webhook, delivered sql.NullInt64
-	var next, created int64
-	err := row.Scan(&d.ID, &d.OutboxID, &d.AccountID, &d.ImportID, &d.Milestone, &d.Channel, &webhook, &d.Target,
-		&d.IdempotencyID, &d.Payload, &d.Status, &d.Attempts, &next, &d.LastError, &created, &delivered)
-	d.WebhookID, d.DeliveredAt = webhook.Int64, fromNullMS(delivered)
-	d.NextAttemptAt, d.CreatedAt = fromMS(next), fromMS(created)
-	return d, err
-}
-
-func scanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan delivery: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
 
 // FanOut stores an outbox item's deliveries and marks the item done, together.
 func (db *DB) FanOut(ctx context.Context, outboxID int64, ds []store.Delivery, at time.Time) error {
@@ -78,7 +49,7 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, outboxID int64, d store.Del
 
 // claimDeliveriesQuery finds due deliveries that are the oldest pending one of their
 // (channel, target): one target's notifications go out in order.
-const claimDeliveriesQuery = `SELECT ` + deliveryCols + ` FROM deliveries d
+const claimDeliveriesQuery = `SELECT ` + sqlrow.DeliveryCols + ` FROM deliveries d
 	WHERE d.status = 'pending' AND d.next_attempt_at <= ?
 	AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.status = 'pending' AND o.channel = d.channel
 		AND o.target = d.target AND o.id < d.id)
@@ -100,7 +71,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, now, until time.Time, limit i
 	var out []store.Delivery
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = scanDeliveries(tx.QueryContext(ctx, claimDeliveriesQuery, ms(now), limit))
+		out, err = sqlrow.ScanDeliveries(tx.QueryContext(ctx, claimDeliveriesQuery, ms(now), limit))
 		if err != nil {
 			return err
 		}
@@ -168,7 +139,7 @@ func (db *DB) WebhookDeliveries(ctx context.Context, accountID string, webhookID
 	if before == 0 {
 		before = 1<<63 - 1
 	}
-	ds, err := scanDeliveries(db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+	ds, err := sqlrow.ScanDeliveries(db.r.QueryContext(ctx, `SELECT `+sqlrow.DeliveryCols+` FROM deliveries
 		WHERE webhook_id = ? AND account_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, webhookID, accountID, before, p.Limit))
 	if err != nil || len(ds) == 0 {
 		return ds, err
@@ -181,7 +152,7 @@ func (db *DB) ImportDeliveries(ctx context.Context, accountID string, importID i
 	if _, err := db.Import(ctx, accountID, importID); err != nil {
 		return nil, err
 	}
-	ds, err := scanDeliveries(db.r.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+	ds, err := sqlrow.ScanDeliveries(db.r.QueryContext(ctx, `SELECT `+sqlrow.DeliveryCols+` FROM deliveries
 		WHERE import_id = ? AND account_id = ? ORDER BY id`, importID, accountID))
 	if err != nil || len(ds) == 0 {
 		return ds, err

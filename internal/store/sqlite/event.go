@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const eventCols = `id, account_id, profile_id, import_id, row, name, ts, identifiers, props`
 
 func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 	if err != nil {
@@ -23,7 +22,7 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 		if err := rows.Scan(&e.ID, &e.AccountID, &e.ProfileID, &e.ImportID, &e.Row, &e.Name, &e.Time, &ids, &props); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		if e.Identifiers, err = decodeIdentifiers(ids); err != nil {
+		if e.Identifiers, err = sqlrow.DecodeIdentifiers(ids); err != nil {
 			return nil, err
 		}
 		if err := decodeInto(props, &e.Props); err != nil {
@@ -61,12 +60,12 @@ func (db *DB) ListEvents(ctx context.Context, accountID string, f store.EventFil
 		add("id < ?", p.Before)
 	}
 	args = append(args, p.Limit)
-	return scanEvents(db.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE `+strings.Join(where, " AND ")+
+	return scanEvents(db.r.QueryContext(ctx, `SELECT `+sqlrow.EventCols+` FROM events WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY id DESC LIMIT ?`, args...))
 }
 
 // ProfileEvents lists a profile's latest events by event time.
 func (db *DB) ProfileEvents(ctx context.Context, accountID string, profileID int64, limit int) ([]store.Event, error) {
-	return scanEvents(db.r.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE profile_id = ? AND account_id = ?
+	return scanEvents(db.r.QueryContext(ctx, `SELECT `+sqlrow.EventCols+` FROM events WHERE profile_id = ? AND account_id = ?
 		ORDER BY ts DESC, id DESC LIMIT ?`, profileID, accountID, limit))
 }

@@ -9,44 +9,11 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
-const importCols = `id, account_id, manifest_name, manifest_upload_id, file_name, data_upload_id, type, status,
-	size_bytes, error, client_email, manifest, received_at, started_at, finished_at, bytes_read, rows_read,
-	rows_imported, rows_failed, error_bytes, error_header, attempts, mailed_at`
-
-func scanImport(row interface{ Scan(...any) error }) (store.Import, error) {
-	var i store.Import
-	var received, mailed int64
-	var started, finished sql.NullInt64
-	err := row.Scan(&i.ID, &i.AccountID, &i.ManifestName, &i.ManifestUploadID, &i.FileName, &i.DataUploadID,
-		&i.Type, &i.Status, &i.SizeBytes, &i.Error, &i.ClientEmail, &i.Manifest, &received, &started, &finished,
-		&i.BytesRead, &i.RowsRead, &i.RowsImported, &i.RowsFailed, &i.ErrorBytes, &i.ErrorHeader, &i.Attempts, &mailed)
-	i.ReceivedAt, i.StartedAt, i.FinishedAt = fromMS(received), fromNullMS(started), fromNullMS(finished)
-	if mailed != 0 {
-		i.MailedAt = fromMS(mailed)
-	}
-	return i, err
-}
-
-func scanImports(rows *sql.Rows, err error) ([]store.Import, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list imports: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Import{}
-	for rows.Next() {
-		i, err := scanImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan import: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
-}
-
 func importTx(ctx context.Context, q querier, where string, args ...any) (store.Import, error) {
-	i, err := scanImport(q.QueryRowContext(ctx, `SELECT `+importCols+` FROM imports WHERE `+where, args...))
+	i, err := sqlrow.ScanImport(q.QueryRowContext(ctx, `SELECT `+sqlrow.ImportCols+` FROM imports WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, errs.E(errs.NotFound, "no such import")
 	}
@@ -108,7 +75,7 @@ func addMilestone(ctx context.Context, tx *sql.Tx, importID int64, m store.Miles
 
 // PendingManifests lists manifest uploads not yet turned into imports, in arrival order.
 func (db *DB) PendingManifests(ctx context.Context, limit int) ([]store.Upload, error) {
-	return scanUploads(db.r.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+	return sqlrow.ScanUploads(db.r.QueryContext(ctx, `SELECT `+sqlrow.UploadCols+` FROM uploads
 		WHERE kind = 'manifest' AND state = 'stored' ORDER BY id LIMIT ?`, limit))
 }
 
@@ -128,19 +95,19 @@ func (db *DB) ListImports(ctx context.Context, accountID string, f store.ImportF
 	if before == 0 {
 		before = 1<<63 - 1
 	}
-	return scanImports(db.r.QueryContext(ctx, `SELECT `+importCols+` FROM imports
+	return sqlrow.ScanImports(db.r.QueryContext(ctx, `SELECT `+sqlrow.ImportCols+` FROM imports
 		WHERE account_id = ? AND (? = '' OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?`,
 		accountID, f.Status, f.Status, before, p.Limit))
 }
 
 // WaitingImports lists imports waiting for their data file, oldest first.
 func (db *DB) WaitingImports(ctx context.Context) ([]store.Import, error) {
-	return scanImports(db.r.QueryContext(ctx, `SELECT `+importCols+` FROM imports WHERE status = 'waiting' ORDER BY manifest_upload_id`))
+	return sqlrow.ScanImports(db.r.QueryContext(ctx, `SELECT `+sqlrow.ImportCols+` FROM imports WHERE status = 'waiting' ORDER BY manifest_upload_id`))
 }
 
 // ImportsWithErrors lists an account's ended imports that have an error file, newest first.
 func (db *DB) ImportsWithErrors(ctx context.Context, accountID string) ([]store.Import, error) {
-	return scanImports(db.r.QueryContext(ctx, `SELECT `+importCols+` FROM imports
+	return sqlrow.ScanImports(db.r.QueryContext(ctx, `SELECT `+sqlrow.ImportCols+` FROM imports
 		WHERE account_id = ? AND status IN ('succeeded', 'partial', 'failed') AND length(error_header) > 0
 		ORDER BY id DESC`, accountID))
 }

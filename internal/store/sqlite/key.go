@@ -10,6 +10,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // AddKey stores an import key, enforcing the per-account maximum and global uniqueness.
@@ -39,27 +40,16 @@ func (db *DB) AddKey(ctx context.Context, k store.ImportKey, max int) (store.Imp
 	return k, err
 }
 
-const keyCols = `id, account_id, name, public_key, fingerprint, created_at, last_used_at`
-
-func scanKey(row interface{ Scan(...any) error }) (store.ImportKey, error) {
-	var k store.ImportKey
-	var created int64
-	var used sql.NullInt64
-	err := row.Scan(&k.ID, &k.AccountID, &k.Name, &k.PublicKey, &k.Fingerprint, &created, &used)
-	k.CreatedAt, k.LastUsedAt = fromMS(created), fromNullMS(used)
-	return k, err
-}
-
 // ListKeys lists an account's keys, oldest first.
 func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+keyCols+` FROM import_keys WHERE account_id = ? ORDER BY id`, accountID)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = ? ORDER BY id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
 	defer rows.Close()
 	out := []store.ImportKey{}
 	for rows.Next() {
-		k, err := scanKey(rows)
+		k, err := sqlrow.ScanKey(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan key: %w", err)
 		}
@@ -70,7 +60,7 @@ func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey
 
 // KeyByFingerprint finds the key an SSH client offered.
 func (db *DB) KeyByFingerprint(ctx context.Context, fp string) (store.ImportKey, error) {
-	k, err := scanKey(db.r.QueryRowContext(ctx, `SELECT `+keyCols+` FROM import_keys WHERE fingerprint = ?`, fp))
+	k, err := sqlrow.ScanKey(db.r.QueryRowContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE fingerprint = ?`, fp))
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, errs.E(errs.NotFound, "no key %s", fp)
 	}

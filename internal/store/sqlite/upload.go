@@ -9,6 +9,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // RecordUpload stores a completed upload; see store.Uploads.
@@ -51,7 +52,7 @@ func replaceData(ctx context.Context, tx *sql.Tx, u store.Upload, now time.Time)
 		return "", fmt.Errorf("find previous upload: %w", err)
 	}
 	if state == string(store.UploadLocked) {
-		return "", lockedErr(u.Name)
+		return "", sqlrow.LockedErr(u.Name)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE uploads SET state = 'replaced', state_at = ? WHERE id = ?`, ms(now), id)
 	if err != nil {
@@ -60,39 +61,9 @@ func replaceData(ctx context.Context, tx *sql.Tx, u store.Upload, now time.Time)
 	return blob, nil
 }
 
-func lockedErr(name string) error {
-	return errs.E(errs.Conflict, "%s is in use by an import that has not ended; it can be uploaded again once that import ends", name)
-}
-
-const uploadCols = `id, account_id, name, kind, size, sha256, blob_key, state, import_id, created_at`
-
-func scanUpload(row interface{ Scan(...any) error }) (store.Upload, error) {
-	var u store.Upload
-	var created int64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Name, &u.Kind, &u.Size, &u.SHA256, &u.BlobKey, &u.State, &u.ImportID, &created)
-	u.CreatedAt = fromMS(created)
-	return u, err
-}
-
-func scanUploads(rows *sql.Rows, err error) ([]store.Upload, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list uploads: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Upload{}
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan upload: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
 // Upload reads one upload.
 func (db *DB) Upload(ctx context.Context, accountID string, id int64) (store.Upload, error) {
-	u, err := scanUpload(db.r.QueryRowContext(ctx, `SELECT `+uploadCols+` FROM uploads WHERE id = ? AND account_id = ?`, id, accountID))
+	u, err := sqlrow.ScanUpload(db.r.QueryRowContext(ctx, `SELECT `+sqlrow.UploadCols+` FROM uploads WHERE id = ? AND account_id = ?`, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.E(errs.NotFound, "no upload %d", id)
 	}
@@ -104,7 +75,7 @@ func (db *DB) Upload(ctx context.Context, accountID string, id int64) (store.Upl
 
 // VisibleUploads lists what the SFTP listing of / shows.
 func (db *DB) VisibleUploads(ctx context.Context, accountID string) ([]store.Upload, error) {
-	return scanUploads(db.r.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+	return sqlrow.ScanUploads(db.r.QueryContext(ctx, `SELECT `+sqlrow.UploadCols+` FROM uploads
 		WHERE account_id = ? AND state IN ('stored', 'locked') ORDER BY name, id`, accountID))
 }
 
@@ -143,7 +114,7 @@ func (db *DB) StoredBytes(ctx context.Context, accountID string) (int64, error) 
 
 // ExpiredUploads lists processed or replaced uploads whose blobs may go.
 func (db *DB) ExpiredUploads(ctx context.Context, before time.Time, limit int) ([]store.Upload, error) {
-	return scanUploads(db.r.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads
+	return sqlrow.ScanUploads(db.r.QueryContext(ctx, `SELECT `+sqlrow.UploadCols+` FROM uploads
 		WHERE state IN ('processed', 'replaced') AND state_at < ? ORDER BY state_at LIMIT ?`, ms(before), limit))
 }
 

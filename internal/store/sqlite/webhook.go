@@ -8,17 +8,8 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
-
-const webhookCols = `w.id, w.account_id, w.url, w.secret, w.created_at`
-
-func scanWebhook(row interface{ Scan(...any) error }) (store.Webhook, error) {
-	var w store.Webhook
-	var created int64
-	err := row.Scan(&w.ID, &w.AccountID, &w.URL, &w.Secret, &created)
-	w.CreatedAt = fromMS(created)
-	return w, err
-}
 
 // CreateWebhook stores a webhook, enforcing the per-account maximum.
 func (db *DB) CreateWebhook(ctx context.Context, w store.Webhook, max int) (store.Webhook, error) {
@@ -45,7 +36,7 @@ func (db *DB) CreateWebhook(ctx context.Context, w store.Webhook, max int) (stor
 }
 
 func webhookTx(ctx context.Context, q querier, accountID string, id int64) (store.Webhook, error) {
-	w, err := scanWebhook(q.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks w WHERE w.id = ? AND w.account_id = ?`,
+	w, err := sqlrow.ScanWebhook(q.QueryRowContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.id = ? AND w.account_id = ?`,
 		id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, errs.E(errs.NotFound, "no webhook %d in this account", id)
@@ -63,14 +54,14 @@ func (db *DB) Webhook(ctx context.Context, accountID string, id int64) (store.We
 
 // ListWebhooks lists an account's webhooks, oldest first.
 func (db *DB) ListWebhooks(ctx context.Context, accountID string) ([]store.Webhook, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+webhookCols+` FROM webhooks w WHERE w.account_id = ? ORDER BY w.id`, accountID)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.account_id = ? ORDER BY w.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	defer rows.Close()
 	out := []store.Webhook{}
 	for rows.Next() {
-		w, err := scanWebhook(rows)
+		w, err := sqlrow.ScanWebhook(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan webhook: %w", err)
 		}
@@ -116,7 +107,7 @@ func (db *DB) SetNotificationWebhook(ctx context.Context, accountID string, webh
 
 // NotificationWebhook reads the webhook chosen for the account's import notifications.
 func (db *DB) NotificationWebhook(ctx context.Context, accountID string) (store.Webhook, error) {
-	w, err := scanWebhook(db.r.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM notification_webhooks n
+	w, err := sqlrow.ScanWebhook(db.r.QueryRowContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM notification_webhooks n
 		JOIN webhooks w ON w.id = n.webhook_id WHERE n.account_id = ?`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, errs.E(errs.NotFound, "no webhook receives this account's import notifications")
