@@ -14,12 +14,9 @@ import (
 // PropsDecoder reads the props column of a segment statement.
 type PropsDecoder func(b []byte) (record.Props, error)
 
-// DecodeAll reads a whole props object.
-func DecodeAll(b []byte) (record.Props, error) {
-	var p record.Props
-	err := json.Unmarshal(b, &p)
-	return p, err
-}
+// DecodeAll reads a whole props object (with record's decoder, which the
+// profile reads use too: no reflection per row).
+func DecodeAll(b []byte) (record.Props, error) { return record.DecodeProps(b) }
 
 // DecodePicked reads the JSON array of PickJSON: names[i]'s value or null.
 func DecodePicked(names []string) PropsDecoder {
