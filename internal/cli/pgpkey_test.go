@@ -3,7 +3,6 @@ package cli_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,15 +14,6 @@ import (
 	"sluice/internal/cryptpgp/pgptest"
 )
 
-// pgpRun runs the CLI in-process and returns its exit code and output.
-func pgpRun(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(string) (string, bool) { return "", false }}
-	code := cli.Run(context.Background(), env, args)
-	return code, out.String(), errOut.String()
-}
-
 type keyJSON struct {
 	ID, Name, Kind, Fingerprint, PublicKey string
 }
@@ -31,12 +21,12 @@ type keyJSON struct {
 func TestPGPKeyCommands(t *testing.T) {
 	g := pgptest.New(t)
 	dir := t.TempDir()
-	code, out, errOut := pgpRun(t, "account", "create", "Acme", "--json", "--data-dir", dir)
+	code, out, errOut := runCLI(t, "", "account", "create", "Acme", "--json", "--data-dir", dir)
 	var acct struct{ ID string }
 	if code != 0 || json.Unmarshal([]byte(out), &acct) != nil {
 		t.Fatalf("account create: %d %s %s", code, out, errOut)
 	}
-	code, out, errOut = pgpRun(t, "pgp-key", "create", "--account", acct.ID, "--name", "nightly", "--json", "--data-dir", dir)
+	code, out, errOut = runCLI(t, "", "pgp-key", "create", "--account", acct.ID, "--name", "nightly", "--json", "--data-dir", dir)
 	var gen keyJSON
 	if code != 0 || json.Unmarshal([]byte(out), &gen) != nil || gen.Kind != "generated" || gen.Name != "nightly" {
 		t.Fatalf("create: %d %s %s", code, out, errOut)
@@ -65,13 +55,13 @@ func TestPGPKeyCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := pgpRun(t, append(c.args, "--data-dir", dir)...)
+			code, out, errOut := runCLI(t, "", append(c.args, "--data-dir", dir)...)
 			if code != c.code || !strings.Contains(out+errOut, c.out) {
 				t.Fatalf("exit %d, output %s%s; want %d with %q", code, out, errOut, c.code, c.out)
 			}
 		})
 	}
-	_, out, _ = pgpRun(t, "pgp-key", "list", "--account", acct.ID, "--json", "--data-dir", dir)
+	_, out, _ = runCLI(t, "", "pgp-key", "list", "--account", acct.ID, "--json", "--data-dir", dir)
 	var list struct{ Keys []keyJSON }
 	if json.Unmarshal([]byte(out), &list) != nil || len(list.Keys) != 1 || list.Keys[0].Fingerprint != fpr {
 		t.Fatalf("list after rm: %s", out)
@@ -119,7 +109,7 @@ func TestValidateEncoded(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			data := writeFile(t, c.file, string(c.data))
 			args := append(append([]string{"validate", "--manifest", manifest}, c.flags...), data)
-			code, out, errOut := pgpRun(t, args...)
+			code, out, errOut := runCLI(t, "", args...)
 			if code != c.code || !strings.Contains(out+errOut, c.out) {
 				t.Fatalf("exit %d, output %s%s; want %d with %q", code, out, errOut, c.code, c.out)
 			}

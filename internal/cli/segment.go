@@ -13,6 +13,7 @@ import (
 	"sluice/internal/config"
 	"sluice/internal/errs"
 	"sluice/internal/httpapi"
+	"sluice/internal/record"
 	"sluice/internal/segment"
 	"sluice/internal/segment/export"
 	"sluice/internal/store"
@@ -115,14 +116,11 @@ func segmentQuery(ctx context.Context, env Env, args []string) error {
 // runQuery answers as POST /api/v1/segments/query does: the count and the first page.
 func runQuery(ctx context.Context, st store.Segments, acct string, q store.SegmentQuery, limit int) (httpapi.QueryJSON, error) {
 	var out httpapi.QueryJSON
-	var err error
-	if out.Count, err = st.CountSegment(ctx, acct, q); err != nil {
-		return out, err
-	}
-	ps, err := st.SegmentProfiles(ctx, acct, q, 0, limit)
+	n, ps, err := httpapi.SegmentPage(ctx, st, acct, q, 0, limit)
 	if err != nil {
 		return out, err
 	}
+	out.Count = n
 	out.Profiles = make([]httpapi.ProfileJSON, len(ps))
 	for i, p := range ps {
 		out.Profiles[i] = httpapi.ProfileOf(p)
@@ -135,7 +133,7 @@ func printQuery(w io.Writer, out httpapi.QueryJSON) error {
 	fmt.Fprintf(&b, "%d profiles match\n", out.Count)
 	for _, p := range out.Profiles {
 		var ids []string
-		for _, kind := range []string{"identity", "objectId", "fbId", "gpId"} {
+		for _, kind := range record.IdentifierKinds {
 			if vs := p.Identifiers[kind]; len(vs) > 0 {
 				ids = append(ids, kind+"="+strings.Join(vs, export.Sep))
 			}

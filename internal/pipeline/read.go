@@ -133,8 +133,8 @@ func (rr *rowReader) next() (*batch, error) {
 		} else {
 			rr.cp.RowsImported++
 		}
-		rr.cp.BytesRead = rr.bytesRead()
 	}
+	rr.cp.BytesRead = rr.bytesRead()
 	b.cp = rr.cp
 	return b, nil
 }

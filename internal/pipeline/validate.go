@@ -27,16 +27,10 @@ type Input struct {
 	Limits Limits
 }
 
-// Validate runs the server's checks over a plain CSV stream without a
-// store: it counts rows and writes the error file (header and refused rows)
-// to errOut. progress, if set, is called after each batch with the bytes
-// read so far.
-func Validate(ctx context.Context, manifestJSON []byte, data io.Reader, errOut io.Writer, progress func(int64)) (Result, error) {
-	return ValidateInput(ctx, manifestJSON, Input{Data: data, Name: "data.csv"}, errOut, progress)
-}
-
-// ValidateInput is Validate for a stream that may be compressed or
-// encrypted; progress then counts the stored (not the decoded) bytes read.
+// ValidateInput runs the server's checks over a data stream (plain,
+// compressed or encrypted) without a store: it counts rows and writes the
+// error file (header and refused rows) to errOut. progress, if set, is
+// called after each batch with the stored (not the decoded) bytes read.
 // It reads the stream once: a failure found at the end (integrity check,
 // gzip checksum) makes the whole result a file-level failure, with no counts.
 func ValidateInput(ctx context.Context, manifestJSON []byte, in Input, errOut io.Writer, progress func(int64)) (Result, error) {
