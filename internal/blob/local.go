@@ -79,7 +79,7 @@ func (w *localWriter) WriteAt(p []byte, off int64) (int, error) {
 	n, err := w.f.WriteAt(p, off)
 	if w.pending.Add(int64(n)) >= writebackEvery {
 		w.pending.Store(0)
-		startWriteback(w.f, 0, 0) // 0, 0: the whole file; pages already clean cost nothing
+		startWriteback(w.f)
 	}
 	return n, err
 }

@@ -4,4 +4,4 @@ package blob
 
 import "os"
 
-func startWriteback(*os.File, int64, int64) {}
+func startWriteback(*os.File) {}

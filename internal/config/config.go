@@ -3,8 +3,6 @@
 package config
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"sluice/internal/store"
 )
 
 // Config is every setting of a sluice process. It is built once and passed
@@ -200,7 +200,7 @@ func (c *Config) Validate() error {
 	}
 	c.DataDir = abs
 	if c.NodeID == "" {
-		c.NodeID = defaultNodeID()
+		c.NodeID = store.NewNodeID()
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
@@ -287,11 +287,3 @@ func (c *Config) validatePGP() error {
 
 // LookupEnv is os.LookupEnv, named so callers can pass a fake in tests.
 func LookupEnv(name string) (string, bool) { return os.LookupEnv(name) }
-
-// defaultNodeID is the host name plus a random part: unique per process.
-func defaultNodeID() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	rand.Read(b[:])
-	return host + "-" + hex.EncodeToString(b[:])
-}

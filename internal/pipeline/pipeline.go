@@ -6,8 +6,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"sync"
 	"time"
@@ -68,9 +66,7 @@ func New(cfg Config, st Store, blobs blob.Store) *Pipeline {
 		cfg.MaxAttempts = 3
 	}
 	if cfg.Node == "" {
-		var b [6]byte
-		rand.Read(b[:])
-		cfg.Node = hex.EncodeToString(b[:])
+		cfg.Node = store.NewNodeID()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -64,9 +64,6 @@ func resultOf(err error) string {
 // storedBytes sums the account's visible uploads, less the stored data
 // file that uploading t would replace: what counts against the quota.
 func (ss *session) storedBytes(ctx context.Context, t target) (int64, error) {
-	if ss.srv.cfg.AccountQuota <= 0 {
-		return 0, nil
-	}
 	ups, err := ss.srv.st.VisibleUploads(ctx, ss.account)
 	if err != nil {
 		return 0, err

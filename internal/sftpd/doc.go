@@ -35,8 +35,9 @@
 //   - Limits: a write past the file size limit, or past the account quota,
 //     fails with a message and the upload is discarded. The quota counts
 //     stored and locked uploads (less a stored data file the upload would
-//     replace) plus bytes in flight on this node; it is checked again, with
-//     fresh store figures, at commit. At most 32 uploads open per connection.
+//     replace) plus bytes in flight on every node (store reservations); it
+//     is checked again, with fresh store figures, at commit. At most 32
+//     uploads open per connection.
 //   - Bans: a connection that tried a real login method (not just "none")
 //     and never logged in counts one failure against its IP address; a
 //     client offering several keys before the right one is not penalised.

@@ -2,10 +2,7 @@ package sftpd
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"time"
 
 	"sluice/internal/store"
@@ -40,15 +37,15 @@ func (s *Server) newHold(account string, t target) *hold {
 	return &hold{srv: s, r: store.UploadReservation{AccountID: account, Name: t.final, Kind: t.kind, Node: s.cfg.NodeID}}
 }
 
-// cover makes the reservation at least end bytes (at most limit, unless end
-// is past it), reserving ahead. When end does not fit, the error is
+// cover makes the reservation at least end bytes (at most limit, which
+// admit has checked end against), reserving ahead. When end does not fit, the error is
 // errs.TooLarge and inUse is the account's other bytes.
 func (h *hold) cover(end, limit int64) (inUse int64, err error) {
 	quota := h.srv.cfg.AccountQuota
 	if quota <= 0 || end <= h.r.Bytes {
 		return 0, nil
 	}
-	want := min(max(end, h.r.Bytes+min(max(aheadMin, h.r.Bytes/4), aheadMax)), max(limit, end))
+	want := min(max(end, h.r.Bytes+min(max(aheadMin, h.r.Bytes/4), aheadMax)), limit)
 	inUse, err = h.reserve(want, quota)
 	if err != nil && want > end {
 		inUse, err = h.reserve(end, quota)
@@ -73,7 +70,7 @@ func (h *hold) release() {
 	if h.r.ID == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.srv.ctx), opTimeout)
+	ctx, cancel := h.srv.cleanupCtx()
 	defer cancel()
 	if err := h.srv.st.ReleaseUpload(ctx, h.r.ID); err != nil {
 		h.srv.log.Error("release quota reservation", slog.Int64("reservation", h.r.ID), slog.Any("err", err))
@@ -97,12 +94,4 @@ func (s *Server) renewHolds() {
 			cancel()
 		}
 	}
-}
-
-// newNodeID names this process in the store: host name plus a random part.
-func newNodeID() string {
-	host, _ := os.Hostname()
-	var b [6]byte
-	rand.Read(b[:])
-	return host + "-" + hex.EncodeToString(b[:])
 }

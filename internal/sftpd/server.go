@@ -118,7 +118,7 @@ func (c *Config) defaults() error {
 	setDefault(&c.HandshakeTimeout, 30*time.Second)
 	setDefault(&c.KeyCheckEvery, time.Second)
 	setDefault(&c.TempDir, os.TempDir())
-	setDefault(&c.NodeID, newNodeID())
+	setDefault(&c.NodeID, store.NewNodeID())
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -307,6 +307,12 @@ func (s *Server) sweepKeys() {
 // hangs up right after its close request.
 func (s *Server) opCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(s.ctx, opTimeout)
+}
+
+// cleanupCtx is opCtx for clean-up that must run on during shutdown
+// (releasing a reservation, deleting an unwanted blob).
+func (s *Server) cleanupCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(s.ctx), opTimeout)
 }
 
 // opTimeout bounds one store or blob operation done for a client.

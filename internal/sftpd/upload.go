@@ -253,7 +253,7 @@ func (ss *session) blobSHA256(ctx context.Context, key, streamed string) (string
 // deleteBlob removes a blob that is no longer wanted. It runs on during
 // shutdown, so that a closing server leaves no orphaned blobs.
 func (ss *session) deleteBlob(key string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ss.srv.ctx), opTimeout)
+	ctx, cancel := ss.srv.cleanupCtx()
 	defer cancel()
 	if err := ss.srv.blobs.Delete(ctx, key); err != nil {
 		ss.log.Error("delete blob", slog.String("blob", key), slog.Any("err", err))

@@ -2,8 +2,20 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
 	"time"
 )
+
+// NewNodeID names a process in the store (import leases, quota
+// reservations): the host name plus a random part, unique per process.
+func NewNodeID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return host + "-" + hex.EncodeToString(b[:])
+}
 
 // Nodes is what several sluice nodes share besides the job queue: one SSH
 // host identity, one login ban list, and the bytes of uploads in flight on

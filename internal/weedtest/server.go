@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -166,7 +165,6 @@ func (s *Server) Options() s3.Options {
 
 // Close stops the server and removes its files.
 func (s *Server) Close() error {
-	var err error
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -176,7 +174,7 @@ func (s *Server) Close() error {
 			<-s.done
 		}
 	}
-	return errors.Join(err, os.RemoveAll(s.dir))
+	return os.RemoveAll(s.dir)
 }
 
 // freePorts finds n distinct free loopback ports (free when asked; weed
