@@ -199,18 +199,6 @@ func (p *Pipeline) keyFor(ctx context.Context, accountID, keyID string) (*cryptp
 	return k, nil
 }
 
-// verify reads a compressed or encrypted file once to its end, discarding
-// the plaintext, so that the failures only known at the end (integrity
-// check, gzip checksum, truncation, the limits) fail the import before any
-// row is stored. It returns the plaintext size.
-func (p *Pipeline) verify(ctx context.Context, src io.Reader, enc encoding, key *cryptpgp.Key) (int64, error) {
-	r, err := decode(ctxReader{ctx: ctx, r: src}, enc, key, p.cfg.Limits)
-	if err != nil {
-		return 0, err
-	}
-	return io.CopyBuffer(discard{}, r, make([]byte, 256<<10))
-}
-
 // discard is io.Discard without ReadFrom, so that CopyBuffer uses the
 // large buffer given.
 type discard struct{}

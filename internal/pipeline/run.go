@@ -112,7 +112,7 @@ func (p *Pipeline) openData(ctx context.Context, imp *store.Import, m manifest.M
 			return src, dataStream{}, err
 		}
 	}
-	size, err := p.verify(ctx, src, enc, key)
+	size, err := Verify(ctx, Input{Data: src, Name: up.Name, Key: key, Limits: p.cfg.Limits})
 	if err != nil {
 		return src, dataStream{}, err
 	}

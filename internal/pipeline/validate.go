@@ -103,9 +103,11 @@ func validateRows(ctx context.Context, m manifest.Manifest, data io.Reader, errO
 	}
 }
 
-// Verify reads a compressed or encrypted stream to its end and discards it,
-// as the server does before importing such a file: it returns the
-// plaintext size, or an error whose message is the import's failure.
+// Verify reads a compressed or encrypted stream once to its end, discarding
+// the plaintext, so that the failures only known at the end (integrity
+// check, gzip checksum, truncation, the limits) fail an import before any
+// row is stored. It returns the plaintext size, or an error whose message is
+// the import's failure.
 func Verify(ctx context.Context, in Input) (int64, error) {
 	data, _, err := validateStream(Input{Data: ctxReader{ctx: ctx, r: in.Data}, Name: in.Name, Key: in.Key, Limits: in.Limits})
 	if err != nil {
