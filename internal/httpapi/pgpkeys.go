@@ -80,6 +80,12 @@ func (a *API) publicPGPKey(w http.ResponseWriter, r *http.Request, acct store.Ac
 		writeError(w, r, err, a.d.Logger)
 		return
 	}
+	WritePublicKey(w, k)
+}
+
+// WritePublicKey sends k's armored public key as a download; the API and the
+// dashboard both serve it through here.
+func WritePublicKey(w http.ResponseWriter, k store.PGPKey) {
 	w.Header().Set("Content-Type", "application/pgp-keys")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="sluice-%s.asc"`, k.Fingerprint[max(0, len(k.Fingerprint)-16):]))
 	w.Write([]byte(k.PublicKey))

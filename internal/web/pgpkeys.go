@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"sluice/internal/errs"
 	"sluice/internal/httpapi"
@@ -73,9 +72,7 @@ func (d *Dashboard) publicPGPKey(w http.ResponseWriter, r *http.Request, c *call
 		d.storeError(w, r, c, err, "Decryption key not found")
 		return
 	}
-	w.Header().Set("Content-Type", "application/pgp-keys")
-	w.Header().Set("Content-Disposition", `attachment; filename="sluice-`+strings.ToLower(k.Fingerprint[max(0, len(k.Fingerprint)-16):])+`.asc"`)
-	w.Write([]byte(k.PublicKey))
+	httpapi.WritePublicKey(w, k)
 }
 
 func (d *Dashboard) confirmDeletePGPKey(w http.ResponseWriter, r *http.Request, c *call) {

@@ -189,11 +189,8 @@ func (d *Dashboard) saveSegment(w http.ResponseWriter, r *http.Request, c *call)
 		d.renderBuilder(w, r, c, b, http.StatusBadRequest)
 		return
 	}
-	canonical, err := segment.Marshal(b.filter)
-	s := store.SavedSegment{}
-	if err == nil {
-		s, err = httpapi.NewSegment(c.account().ID, b.form.Name, canonical, d.d.Now())
-	}
+	// The box holds the filter as applyFilter wrote it; NewSegment stores it canonical.
+	s, err := httpapi.NewSegment(c.account().ID, b.form.Name, []byte(b.form.JSON), d.d.Now())
 	if err == nil {
 		s, err = d.d.Segments.CreateSegment(r.Context(), s)
 	}
