@@ -72,16 +72,25 @@ func loadOrCreate(path string, generate func() (crypto.Signer, error)) (ssh.Sign
 	return s, nil
 }
 
-func create(path string, generate func() (crypto.Signer, error)) (ssh.Signer, error) {
+// newKey makes a host key and its PEM encoding.
+func newKey(generate func() (crypto.Signer, error)) (crypto.Signer, []byte, error) {
 	key, err := generate()
 	if err != nil {
-		return nil, fmt.Errorf("generate host key: %w", err)
+		return nil, nil, fmt.Errorf("generate host key: %w", err)
 	}
 	block, err := ssh.MarshalPrivateKey(key, "sluice host key")
 	if err != nil {
-		return nil, fmt.Errorf("encode host key: %w", err)
+		return nil, nil, fmt.Errorf("encode host key: %w", err)
 	}
-	err = writeNew(path, pem.EncodeToMemory(block))
+	return key, pem.EncodeToMemory(block), nil
+}
+
+func create(path string, generate func() (crypto.Signer, error)) (ssh.Signer, error) {
+	key, pemBytes, err := newKey(generate)
+	if err != nil {
+		return nil, err
+	}
+	err = writeNew(path, pemBytes)
 	if errors.Is(err, fs.ErrExist) {
 		return loadOrCreate(path, generate) // another process made it first
 	}

@@ -3,7 +3,6 @@ package hostkey
 import (
 	"context"
 	"crypto"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -53,13 +52,6 @@ func importOrGenerate(path string, generate func() (crypto.Signer, error)) ([]by
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read host key %s: %w", path, err)
 	}
-	key, err := generate()
-	if err != nil {
-		return nil, fmt.Errorf("generate host key: %w", err)
-	}
-	block, err := ssh.MarshalPrivateKey(key, "sluice host key")
-	if err != nil {
-		return nil, fmt.Errorf("encode host key: %w", err)
-	}
-	return pem.EncodeToMemory(block), nil
+	_, pemBytes, err := newKey(generate)
+	return pemBytes, err
 }
