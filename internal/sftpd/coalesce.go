@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"sluice/internal/blob"
 )
 
 // SFTP clients send a file as many 32 KiB writes, several in flight at once,
@@ -56,10 +58,10 @@ type coalescer struct {
 	earlyBytes int
 	free       [][]byte // spent early chunks, for reuse
 
-	spans  []span    // sorted, merged
-	h      hash.Hash // of every block written while hashOK
-	hashOK bool      // the stream has been in order and in band so far
-	err    error     // sticky: the first failed write to dst
+	spans  blob.Spans // sorted, merged
+	h      hash.Hash  // of every block written while hashOK
+	hashOK bool       // the stream has been in order and in band so far
+	err    error      // sticky: the first failed write to dst
 }
 
 type block struct {
@@ -67,8 +69,6 @@ type block struct {
 	off  int64
 	hash bool // the stream was in order up to here: feed h
 }
-
-type span struct{ start, end int64 }
 
 // written is what a finished coalescer stored.
 type written struct {
@@ -159,7 +159,7 @@ func (c *coalescer) drain() {
 		}
 		// The stream runs into bytes already on disk that it never saw.
 		c.hashOK = false
-		c.next = c.spans[i].end
+		c.next = c.spans[i].End
 		c.bufOff = c.next
 	}
 }
@@ -214,7 +214,7 @@ func (c *coalescer) direct(p []byte, off int64) {
 		c.fail(err)
 		return
 	}
-	c.addSpan(span{off, off + int64(len(p))})
+	c.spans = c.spans.Add(blob.Span{Start: off, End: off + int64(len(p))})
 }
 
 // handOff gives buf to the flusher and starts an empty buf. It waits while
@@ -313,28 +313,18 @@ func (c *coalescer) finish() (written, error) {
 func (c *coalescer) covered() int64 {
 	pos := c.next
 	for _, s := range c.spans {
-		if s.start > pos {
+		if s.Start > pos {
 			break
 		}
-		pos = max(pos, s.end)
+		pos = max(pos, s.End)
 	}
 	return pos
 }
 
-func (c *coalescer) addSpan(s span) {
-	i := sort.Search(len(c.spans), func(i int) bool { return c.spans[i].end >= s.start })
-	j := i
-	for j < len(c.spans) && c.spans[j].start <= s.end {
-		s.start, s.end = min(s.start, c.spans[j].start), max(s.end, c.spans[j].end)
-		j++
-	}
-	c.spans = slices.Replace(c.spans, i, j, s)
-}
-
 // spanAt finds the span holding offset x.
 func (c *coalescer) spanAt(x int64) (int, bool) {
-	i := sort.Search(len(c.spans), func(i int) bool { return c.spans[i].end > x })
-	if i < len(c.spans) && c.spans[i].start <= x {
+	i := sort.Search(len(c.spans), func(i int) bool { return c.spans[i].End > x })
+	if i < len(c.spans) && c.spans[i].Start <= x {
 		return i, true
 	}
 	return 0, false

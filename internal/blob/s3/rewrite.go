@@ -33,7 +33,7 @@ type overlay struct {
 func (o *overlay) Read(p []byte) (int, error) {
 	n, err := o.r.Read(p)
 	for _, s := range o.sp.over {
-		from, to := max(s.start, o.pos), min(s.end, o.pos+int64(n))
+		from, to := max(s.Start, o.pos), min(s.End, o.pos+int64(n))
 		if from >= to {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"sluice/internal/blob"
 )
 
 // spill keeps the bytes a writer cannot stream yet in a sparse temporary
@@ -19,8 +21,8 @@ type spill struct {
 
 	f     *os.File
 	used  int64
-	ahead spans
-	over  spans
+	ahead blob.Spans
+	over  blob.Spans
 }
 
 // errSpillFull is returned when out-of-order data would pass the limit.
@@ -46,9 +48,9 @@ func (s *spill) writeAt(p []byte, off int64, over bool) error {
 	}
 	s.used += int64(len(p))
 	if over {
-		s.over = s.over.add(span{off, off + int64(len(p))})
+		s.over = s.over.Add(blob.Span{Start: off, End: off + int64(len(p))})
 	} else {
-		s.ahead = s.ahead.add(span{off, off + int64(len(p))})
+		s.ahead = s.ahead.Add(blob.Span{Start: off, End: off + int64(len(p))})
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func (w *writer) place(p []byte, off int64) error {
 	case off > w.next:
 		return w.spill.writeAt(p, off, false)
 	}
-	w.spill.ahead = w.spill.ahead.cut(span{off, off + int64(len(p))}) // superseded
+	w.spill.ahead = w.spill.ahead.Cut(blob.Span{Start: off, End: off + int64(len(p))}) // superseded
 	if err := w.stream(p); err != nil {
 		return err
 	}
@@ -152,15 +152,15 @@ func (w *writer) handOff() error {
 func (w *writer) pull(holes bool) error {
 	for len(w.spill.ahead) > 0 {
 		s := w.spill.ahead[0]
-		if s.start > w.next {
+		if s.Start > w.next {
 			if !holes {
 				return nil
 			}
-			if err := w.zeros(s.start - w.next); err != nil {
+			if err := w.zeros(s.Start - w.next); err != nil {
 				return err
 			}
 		}
-		if err := w.pullSpan(s.end); err != nil {
+		if err := w.pullSpan(s.End); err != nil {
 			return err
 		}
 	}
@@ -179,7 +179,7 @@ func (w *writer) pullSpan(end int64) error {
 		if err := w.spill.readAt(chunk, w.next); err != nil {
 			return err
 		}
-		w.spill.ahead = w.spill.ahead.cut(span{w.next, w.next + int64(k)})
+		w.spill.ahead = w.spill.ahead.Cut(blob.Span{Start: w.next, End: w.next + int64(k)})
 		if err := w.stream(chunk); err != nil { // copies onto itself: same place
 			return err
 		}
