@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 
 	"github.com/minio/minio-go/v7"
@@ -19,11 +18,8 @@ func (s *Store) Create(ctx context.Context, key string) (blob.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := s.o.SpillDir
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	return &writer{s: s, ctx: ctx, name: name, spill: spill{dir: dir, limit: s.o.MaxSpill}}, nil
+	// An empty SpillDir is os.TempDir(), as os.CreateTemp reads it.
+	return &writer{s: s, ctx: ctx, name: name, spill: spill{dir: s.o.SpillDir, limit: s.o.MaxSpill}}, nil
 }
 
 // writer streams a blob as parts of PartSize bytes. Under mu: [0, next) is
