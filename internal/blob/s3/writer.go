@@ -34,7 +34,6 @@ type writer struct {
 
 	mu   sync.Mutex
 	size int64 // the highest end written
-	next int64
 	buf  []byte
 	n    int    // parts handed to up
 	up   *parts // nil until the first part is full
@@ -68,10 +67,13 @@ func (w *writer) WriteAt(p []byte, off int64) (int, error) {
 
 func (w *writer) partStart() int64 { return int64(w.n) * w.s.o.PartSize }
 
+// next is the stream's end: the parts handed off, then buf.
+func (w *writer) next() int64 { return w.partStart() + int64(len(w.buf)) }
+
 func (w *writer) place(p []byte, off int64) error {
 	w.size = max(w.size, off+int64(len(p)))
-	if off < w.next {
-		k := min(int64(len(p)), w.next-off)
+	if off < w.next() {
+		k := min(int64(len(p)), w.next()-off)
 		if err := w.rewrite(p[:k], off); err != nil {
 			return err
 		}
@@ -80,7 +82,7 @@ func (w *writer) place(p []byte, off int64) error {
 	switch {
 	case len(p) == 0:
 		return nil
-	case off > w.next:
+	case off > w.next():
 		return w.spill.writeAt(p, off, false)
 	}
 	w.spill.ahead = w.spill.ahead.Cut(blob.Span{Start: off, End: off + int64(len(p))}) // superseded
@@ -113,7 +115,7 @@ func (w *writer) stream(p []byte) error {
 			w.buf = make([]byte, 0, ps)
 		}
 		k := copy(w.buf[len(w.buf):ps], p)
-		w.buf, p, w.next = w.buf[:len(w.buf)+k], p[k:], w.next+int64(k)
+		w.buf, p = w.buf[:len(w.buf)+k], p[k:]
 		if len(w.buf) == ps {
 			if err := w.handOff(); err != nil {
 				return err
@@ -148,11 +150,11 @@ func (w *writer) handOff() error {
 func (w *writer) pull(holes bool) error {
 	for len(w.spill.ahead) > 0 {
 		s := w.spill.ahead[0]
-		if s.Start > w.next {
+		if s.Start > w.next() {
 			if !holes {
 				return nil
 			}
-			if err := w.zeros(s.Start - w.next); err != nil {
+			if err := w.zeros(s.Start - w.next()); err != nil {
 				return err
 			}
 		}
@@ -166,16 +168,16 @@ func (w *writer) pull(holes bool) error {
 // pullSpan streams spilled bytes from next to end, a part at a time.
 func (w *writer) pullSpan(end int64) error {
 	ps := int(w.s.o.PartSize)
-	for w.next < end {
+	for w.next() < end {
 		if w.buf == nil {
 			w.buf = make([]byte, 0, ps)
 		}
-		k := int(min(int64(ps-len(w.buf)), end-w.next))
+		k := int(min(int64(ps-len(w.buf)), end-w.next()))
 		chunk := w.buf[len(w.buf) : len(w.buf)+k]
-		if err := w.spill.readAt(chunk, w.next); err != nil {
+		if err := w.spill.readAt(chunk, w.next()); err != nil {
 			return err
 		}
-		w.spill.ahead = w.spill.ahead.Cut(blob.Span{Start: w.next, End: w.next + int64(k)})
+		w.spill.ahead = w.spill.ahead.Cut(blob.Span{Start: w.next(), End: w.next() + int64(k)})
 		if err := w.stream(chunk); err != nil { // copies onto itself: same place
 			return err
 		}
@@ -218,7 +220,7 @@ func (w *writer) complete() error {
 	if err := w.pull(true); err != nil {
 		return err
 	}
-	if err := w.zeros(w.size - w.next); err != nil {
+	if err := w.zeros(w.size - w.next()); err != nil {
 		return err
 	}
 	if w.up == nil {
