@@ -6,13 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"sluice/internal/blob"
 	"sluice/internal/cryptpgp"
 	"sluice/internal/cryptpgp/pgptest"
 	"sluice/internal/pipeline"
@@ -46,25 +43,13 @@ func (f *flakyStore) InBatch(ctx context.Context, fn func(store.BatchTx) error) 
 
 func newEncHarness(t *testing.T, lim pipeline.Limits, failAt int64) *encHarness {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.NewLocal(filepath.Join(dir, "files"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openSQLite(t).(*sqlite.DB)
 	sealer, _ := cryptpgp.NewSealer(bytes.Repeat([]byte{7}, 32))
 	keys := &cryptpgp.Service{Store: st, Sealer: sealer, Max: 20, Algorithm: cryptpgp.Curve25519, Now: time.Now}
-	cfg := pipeline.Config{Workers: 2, BatchRows: 3, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
-		PollEvery: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler), Keys: keys, Limits: lim}
-	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, &flakyStore{DB: st, failAt: failAt}, blobs)}
-	h.p.Start(context.Background())
-	t.Cleanup(func() {
-		h.p.Close()
-		st.Close()
-		blobs.Close()
+	// The harness's own helpers never write batches, so they go through the
+	// flaky store without counting.
+	h := startHarness(t, &flakyStore{DB: st, failAt: failAt}, newBlobs(t), func(c *pipeline.Config) {
+		c.Keys, c.Limits, c.PollEvery = keys, lim, 20*time.Millisecond
 	})
 	return &encHarness{harness: h, keys: keys, gpg: pgptest.New(t)}
 }
