@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -216,9 +215,6 @@ func testOrderAcrossNodes(t *testing.T, c *cluster) {
 func sqliteShared() backend {
 	return backend{name: "sqlite", ph: func(int) string { return "?" }, setup: func(t *testing.T) ([]string, string, *sql.DB) {
 		dir := t.TempDir()
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
 		db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "sluice.db")+"?_busy_timeout=10000")
 		if err != nil {
 			t.Fatal(err)

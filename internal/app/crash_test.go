@@ -3,7 +3,6 @@ package app_test
 import (
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,17 +97,18 @@ func eachCrashStore(t *testing.T, fn func(t *testing.T, proc *apptest.Proc, cs c
 // manifest, SIGKILLs the process while the import is processing (after at
 // least one checkpoint), restarts it and returns the finished import.
 func killMidImport(t *testing.T, proc *apptest.Proc, data []byte, manifest string) httpapi.ImportJSON {
-	proc.Start()
-	id, token := proc.FirstAccount()
-	pub, keyPath := apptest.NewKeyFile(t)
-	pubFile := filepath.Join(t.TempDir(), "key.pub")
-	os.WriteFile(pubFile, []byte(pub), 0o600)
-	proc.CLI("key", "add", "--account", id, "--name", "ci", pubFile) // while the server runs
-	acct := proc.Env().Account(id, token, keyPath)
-	acct.Upload("data.csv", data)
-	acct.Upload("m.manifest", []byte(manifest))
+	acct, _ := startCustomer(t, proc) // the key is added while the server runs
+	return uploadKillResume(t, proc, acct, "data.csv", data, []byte(manifest))
+}
 
-	apptest.Eventually(t, 30*time.Second, "the import to pass a checkpoint", func() bool {
+// uploadKillResume uploads file and its manifest as m.manifest, SIGKILLs
+// the process once the import has passed a checkpoint, restarts it, waits
+// for the import to end and stops the process again.
+func uploadKillResume(t *testing.T, proc *apptest.Proc, acct *apptest.Account, file string, data, manifest []byte) httpapi.ImportJSON {
+	t.Helper()
+	acct.Upload(file, data)
+	acct.Upload("m.manifest", manifest)
+	apptest.Eventually(t, 60*time.Second, "the import to pass a checkpoint", func() bool {
 		imps := acct.Imports()
 		if len(imps) == 1 && imps[0].Status.Ended() {
 			t.Fatalf("the import ended before it could be killed: make the file larger: %+v", imps[0])

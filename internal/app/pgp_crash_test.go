@@ -2,11 +2,9 @@ package app_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"sluice/internal/apptest"
 	"sluice/internal/cryptpgp/pgptest"
@@ -19,12 +17,7 @@ import (
 // encrypted names) and returns the file to upload.
 func killMidEncodedImport(t *testing.T, file string, encrypted bool, encode func(k httpapi.PGPKeyJSON) []byte) (httpapi.ImportJSON, string) {
 	proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "5s")
-	proc.Start()
-	id, token := proc.FirstAccount()
-	pub, keyPath := apptest.NewKeyFile(t)
-	pubFile := filepath.Join(t.TempDir(), "key.pub")
-	os.WriteFile(pubFile, []byte(pub), 0o600)
-	proc.CLI("key", "add", "--account", id, "--name", "ci", pubFile)
+	acct, id := startCustomer(t, proc)
 	var k httpapi.PGPKeyJSON
 	if encrypted {
 		out := proc.CLI("pgp-key", "create", "--account", id, "--name", "crash", "--json")
@@ -32,21 +25,7 @@ func killMidEncodedImport(t *testing.T, file string, encrypted bool, encode func
 			t.Fatalf("pgp-key create: %v\n%s", err, out)
 		}
 	}
-	acct := proc.Env().Account(id, token, keyPath)
-	acct.Upload(file, encode(k))
-	acct.Upload("m.manifest", pgpManifest(file, k.ID))
-
-	apptest.Eventually(t, 60*time.Second, "the import to pass a checkpoint", func() bool {
-		imps := acct.Imports()
-		if len(imps) == 1 && imps[0].Status.Ended() {
-			t.Fatalf("the import ended before it could be killed: make the file larger: %+v", imps[0])
-		}
-		return len(imps) == 1 && imps[0].Status == store.StatusProcessing && imps[0].RowsRead > 0
-	})
-	proc.Kill()
-	proc.Start()
-	imp := acct.ImportByManifest("m.manifest", 3*time.Minute)
-	proc.Kill()
+	imp := uploadKillResume(t, proc, acct, file, encode(k), pgpManifest(file, k.ID))
 	return imp, filepath.Join(proc.DataDir, "sluice.db")
 }
 
