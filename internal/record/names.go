@@ -125,12 +125,24 @@ func isPlaceholder(v string) bool {
 	return ok
 }
 
-const badNameChars = `%><!|&.:;$'"\`
+// BadNameChars may not appear in a property name (SPEC section 4); a profile
+// property may not hold '#' either.
+const BadNameChars = `%><!|&.:;$'"\`
+
+// CanonicalProperty is name as imports store it: the properties SPEC
+// section 3 gives a meaning (Email, MSG-sms …) match ignoring case, and
+// MSG-dndPhone is MSG-dndSMS; other names are exact.
+func CanonicalProperty(name string) string {
+	if sp, ok := specials[strings.ToLower(name)]; ok && sp.role == roleProp {
+		return sp.name
+	}
+	return name
+}
 
 // nameProblem is why name cannot be a property name, or "". column is the
 // CSV column it came from, shown when the manifest renamed it.
 func nameProblem(name, column string, profile bool) string {
-	forbidden := badNameChars
+	forbidden := BadNameChars
 	if profile {
 		forbidden += "#"
 	}

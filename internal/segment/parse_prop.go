@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// forbiddenNameChars may not appear in a property name (SPEC section 4).
-const forbiddenNameChars = "%><!|&.:;$'\"\\"
+	"sluice/internal/record"
+)
 
 func (p *parser) prop(obj map[string]any, path string) (Prop, error) {
 	if err := onlyFields(obj, path, "a property condition", "property", "op", "value"); err != nil {
@@ -44,23 +43,10 @@ func propName(v any, path string) (string, error) {
 		return "", errAt(path, "the property name is empty")
 	case utf8.RuneCountInString(s) > MaxNameLen:
 		return "", errAt(path, "a property name has at most %d characters", MaxNameLen)
-	case strings.ContainsAny(s, forbiddenNameChars):
-		return "", errAt(path, "a property name cannot hold any of %s", forbiddenNameChars)
+	case strings.ContainsAny(s, record.BadNameChars):
+		return "", errAt(path, "a property name cannot hold any of %s", record.BadNameChars)
 	}
-	if canonical, ok := specialNames[strings.ToLower(s)]; ok {
-		return canonical, nil
-	}
-	return s, nil
-}
-
-// specialNames are the property names SPEC section 3 gives a meaning; the
-// import matches them ignoring case (and MSG-dndPhone is MSG-dndSMS), so
-// filters do too. Other names are exact.
-var specialNames = map[string]string{
-	"email": "Email", "phone": "Phone", "name": "Name",
-	"msg-sms": "MSG-sms", "msg-email": "MSG-email", "msg-whatsapp": "MSG-whatsapp", "msg-push": "MSG-push",
-	"msg-dndsms": "MSG-dndSMS", "msg-dndphone": "MSG-dndSMS", "msg-dndwhatsapp": "MSG-dndWhatsApp",
-	"msg-dndemail": "MSG-dndEmail",
+	return record.CanonicalProperty(s), nil // special names match as the import stores them
 }
 
 func parseOp(obj map[string]any, path string) (Op, error) {

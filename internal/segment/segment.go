@@ -8,7 +8,11 @@
 // ne is exactly "not eq", and not negates exactly.
 package segment
 
-import "time"
+import (
+	"time"
+
+	"sluice/internal/record"
+)
 
 // Limits on one filter, so that the SQL a filter becomes stays small.
 const (
@@ -19,8 +23,8 @@ const (
 	MaxWhere      = 20   // property conditions in one event condition's where
 	MaxLastDays   = 36500
 	MaxCount      = 1_000_000_000
-	MaxTextLen    = 1024 // a string value, an event name
-	MaxNameLen    = 120  // a property name (as the import allows)
+	MaxTextLen    = 1024                // a string value, an event name
+	MaxNameLen    = record.MaxNameChars // a property name (as the import allows)
 )
 
 // Node is one condition of a filter: All, Any, Not, Prop, Event or Reachable.

@@ -31,13 +31,7 @@ func (k kinds) of(name string) record.Kind {
 	if kind, ok := k[name]; ok {
 		return kind
 	}
-	for n, kind := range k {
-		if strings.EqualFold(n, name) && (strings.HasPrefix(strings.ToLower(n), "msg-") ||
-			strings.EqualFold(n, "email") || strings.EqualFold(n, "phone") || strings.EqualFold(n, "name")) {
-			return kind
-		}
-	}
-	return 0
+	return k[record.CanonicalProperty(name)]
 }
 
 // formValue turns the text typed for op into the filter's JSON value: one

@@ -29,7 +29,7 @@ func CheckProperties(names []string) ([]string, error) {
 		switch {
 		case n == "":
 			return nil, errs.E(errs.Invalid, "properties: an empty name; give names separated by commas, like Age,City")
-		case len(n) > 120 || strings.ContainsAny(n, "%><!|&.:;$'\"\\"):
+		case len(n) > record.MaxNameChars || strings.ContainsAny(n, record.BadNameChars):
 			return nil, errs.E(errs.Invalid, "properties: %q is not a property name", n)
 		case slices.Contains(record.IdentifierKinds, n):
 			return nil, errs.E(errs.Invalid, "properties: %q is an identifier column, always exported", n)
