@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"sluice/internal/cryptpgp"
 	"sluice/internal/store"
 )
 
@@ -276,8 +277,8 @@ func (c *Config) validatePGP() error {
 	if c.MaxPGPKeysPerAccount < 1 {
 		return fmt.Errorf("--max-pgp-keys must be at least 1, got %d", c.MaxPGPKeysPerAccount)
 	}
-	if a := strings.ToLower(c.PGPKeyAlgorithm); a != "curve25519" && a != "rsa3072" {
-		return fmt.Errorf("--pgp-key-algorithm %q: use curve25519 or rsa3072", c.PGPKeyAlgorithm)
+	if _, err := cryptpgp.ParseAlgorithm(c.PGPKeyAlgorithm); err != nil { // what key generation will parse
+		return fmt.Errorf("--pgp-key-algorithm: %w", err)
 	}
 	if c.MaxCompressionRatio < 0 || c.MaxDecompressedSize < 0 {
 		return errors.New("--max-compression-ratio and --max-decompressed-size must not be negative")
