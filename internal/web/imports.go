@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -75,16 +76,23 @@ func (d *Dashboard) importsPage(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 func (d *Dashboard) importOf(r *http.Request, c *call) (store.Import, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return byID(r, c, r.PathValue("id"), d.d.Store.Import, "This account has no import %q.")
+}
+
+// byID reads the account's object whose id is raw, as written in a path or
+// query. One message (notFound, given raw) whether the id is malformed,
+// unknown, or another account's.
+func byID[T any](r *http.Request, c *call, raw string, get func(context.Context, string, int64) (T, error), notFound string) (T, error) {
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err == nil {
-		var imp store.Import
-		imp, err = d.d.Store.Import(r.Context(), c.account().ID, id)
+		var v T
+		v, err = get(r.Context(), c.account().ID, id)
 		if err == nil || !errs.Is(err, errs.NotFound) {
-			return imp, err
+			return v, err
 		}
 	}
-	// One message whether the id is malformed, unknown, or another account's.
-	return store.Import{}, errs.E(errs.NotFound, "This account has no import %q.", r.PathValue("id"))
+	var zero T
+	return zero, errs.E(errs.NotFound, notFound, raw)
 }
 
 func (d *Dashboard) importPage(w http.ResponseWriter, r *http.Request, c *call) {

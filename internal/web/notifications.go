@@ -129,15 +129,7 @@ func (d *Dashboard) chooseWebhook(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 func (d *Dashboard) webhookOf(r *http.Request, c *call) (store.Webhook, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		var h store.Webhook
-		h, err = d.d.Webhooks.Webhook(r.Context(), c.account().ID, id)
-		if err == nil || !errs.Is(err, errs.NotFound) {
-			return h, err
-		}
-	}
-	return store.Webhook{}, errs.E(errs.NotFound, "This account has no webhook %q. It may have been deleted already.", r.PathValue("id"))
+	return byID(r, c, r.PathValue("id"), d.d.Webhooks.Webhook, "This account has no webhook %q. It may have been deleted already.")
 }
 
 func (d *Dashboard) confirmDeleteWebhook(w http.ResponseWriter, r *http.Request, c *call) {

@@ -26,15 +26,7 @@ type savedData struct {
 // savedSegment reads one of the account's saved segments by its id as
 // written in a path or query; another account's is not found, like a missing one.
 func (d *Dashboard) savedSegment(r *http.Request, c *call, id string) (store.SavedSegment, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err == nil {
-		var s store.SavedSegment
-		s, err = d.d.Segments.Segment(r.Context(), c.account().ID, n)
-		if err == nil || !errs.Is(err, errs.NotFound) {
-			return s, err
-		}
-	}
-	return store.SavedSegment{}, errs.E(errs.NotFound, "This account has no segment %q. It may have been deleted.", id)
+	return byID(r, c, id, d.d.Segments.Segment, "This account has no segment %q. It may have been deleted.")
 }
 
 // savedFilter reads a saved segment and its filter.
