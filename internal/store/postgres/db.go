@@ -12,15 +12,13 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"sluice/internal/store/segsql"
+	"sluice/internal/store/sqlrow"
 )
 
 //go:embed migrations/*.sql
@@ -74,65 +72,15 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 func (db *DB) Close() error { return db.db.Close() }
 
 func (db *DB) migrate(ctx context.Context) error {
-	names, err := migrationNames()
-	if err != nil {
-		return err
-	}
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 			return fmt.Errorf("lock for migration: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version integer PRIMARY KEY, applied_at bigint NOT NULL)`); err != nil {
-			return fmt.Errorf("create schema_migrations: %w", err)
-		}
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		for _, n := range names {
-			if err := applyMigration(ctx, tx, n, have, db.now()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return sqlrow.Migrate(ctx, tx, migrations, "migrations", sqlrow.Schema{
+			Create: `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)`,
+			Record: `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+		}, db.now())
 	})
-}
-
-func migrationNames() ([]string, error) {
-	entries, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-func applyMigration(ctx context.Context, tx *sql.Tx, name string, have int, now time.Time) error {
-	v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-	if err != nil {
-		return fmt.Errorf("migration %s: name must start with a number: %w", name, err)
-	}
-	if v <= have {
-		return nil
-	}
-	body, err := migrations.ReadFile("migrations/" + name)
-	if err != nil {
-		return fmt.Errorf("read migration %s: %w", name, err)
-	}
-	// Without arguments pgx sends the simple protocol, which runs a script.
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("apply migration %s: %w", name, err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, v, ms(now))
-	if err != nil {
-		return fmt.Errorf("record migration %s: %w", name, err)
-	}
-	return nil
 }
 
 // write runs fn in one transaction: begin, defer rollback, fn, commit.

@@ -15,14 +15,13 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver (readers; the writer has its own connector)
 
 	"sluice/internal/store/segsql"
+	"sluice/internal/store/sqlrow"
 )
 
 //go:embed migrations/*.sql
@@ -98,58 +97,12 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	names, err := migrationNames()
-	if err != nil {
-		return err
-	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-			return fmt.Errorf("create schema_migrations: %w", err)
-		}
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		for _, n := range names {
-			if err := applyMigration(ctx, tx, n, have, db.now()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return sqlrow.Migrate(ctx, tx, migrations, "migrations", sqlrow.Schema{
+			Create: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+			Record: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		}, db.now())
 	})
-}
-
-func migrationNames() ([]string, error) {
-	entries, err := migrations.ReadDir("migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-func applyMigration(ctx context.Context, tx *sql.Tx, name string, have int, now time.Time) error {
-	v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-	if err != nil {
-		return fmt.Errorf("migration %s: name must start with a number: %w", name, err)
-	}
-	if v <= have {
-		return nil
-	}
-	body, err := migrations.ReadFile("migrations/" + name)
-	if err != nil {
-		return fmt.Errorf("read migration %s: %w", name, err)
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("apply migration %s: %w", name, err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, ms(now))
-	return err
 }
 
 // write runs fn in one write transaction: begin, defer rollback, fn, commit.

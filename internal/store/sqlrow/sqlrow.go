@@ -1,6 +1,7 @@
 // Package sqlrow is what the SQL stores (SQLite and PostgreSQL) share about
-// their rows: the column lists of each entity and how a row is scanned into
-// the store's types. Both keep times as Unix milliseconds.
+// their rows: the column lists of each entity, how a row is scanned into the
+// store's types, and how embedded schema migrations are applied. Both keep
+// times as Unix milliseconds.
 package sqlrow
 
 import (
