@@ -50,7 +50,7 @@ func runBatch(ctx context.Context, c *pgx.Conn, fn func(store.BatchTx) error) er
 // in one statement before anything reads identifiers, and before commit.
 type batch struct {
 	tx    pgx.Tx
-	links []link
+	links store.Links
 }
 
 // rowSource feeds CopyFrom from a fill function, reusing one row.

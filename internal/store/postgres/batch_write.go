@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -75,46 +74,22 @@ func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 	return nil
 }
 
-// link is an identifier to point at a profile.
-type link struct {
-	account string
-	id      store.Identifier
-	profile int64
-}
-
 // LinkIdentifiers collects links; flushLinks writes them.
 func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
-	for _, id := range ids {
-		b.links = append(b.links, link{account: accountID, id: id, profile: profileID})
-	}
+	b.links.Add(accountID, profileID, ids)
 	return nil
 }
 
-// flushLinks upserts the collected links in one statement; a link given
-// twice keeps the later profile (one statement may not update a row twice).
+// flushLinks upserts the collected links in one statement.
 func (b *batch) flushLinks(ctx context.Context) error {
-	if len(b.links) == 0 {
+	keep := b.links.Take()
+	if len(keep) == 0 {
 		return nil
 	}
-	last := make(map[link]int, len(b.links))
-	for i, l := range b.links {
-		last[link{account: l.account, id: l.id}] = i
-	}
-	keep := make([]link, 0, len(last))
-	for i, l := range b.links {
-		if last[link{account: l.account, id: l.id}] == i {
-			keep = append(keep, l)
-		}
-	}
-	b.links = b.links[:0]
-	// In key order, the upsert walks the primary key's pages in order.
-	slices.SortFunc(keep, func(x, y link) int {
-		return cmp.Or(strings.Compare(x.account, y.account), strings.Compare(x.id.Value, y.id.Value), strings.Compare(x.id.Kind, y.id.Kind))
-	})
 	n := len(keep)
 	accts, values, kinds, pids := make([]string, n), make([]string, n), make([]string, n), make([]int64, n)
 	for i, l := range keep {
-		accts[i], values[i], kinds[i], pids[i] = l.account, l.id.Value, l.id.Kind, l.profile
+		accts[i], values[i], kinds[i], pids[i] = l.AccountID, l.ID.Value, l.ID.Kind, l.ProfileID
 	}
 	_, err := b.tx.Exec(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])

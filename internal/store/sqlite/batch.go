@@ -18,14 +18,20 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		b := &batch{tx: tx, now: db.now}
 		defer b.close()
-		return fn(b)
+		if err := fn(b); err != nil {
+			return err
+		}
+		return b.flushLinks(ctx)
 	})
 }
 
+// batch is one batch transaction. Identifier links are collected and written
+// in one statement before anything reads identifiers, and before commit.
 type batch struct {
 	tx    *sql.Tx
 	now   func() time.Time
 	stmts map[string]*sql.Stmt
+	links store.Links
 }
 
 func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -99,6 +105,9 @@ const lookupChunk = 5000
 // LookupIdentifiers looks identifiers up a few thousand at a time: one query
 // over a JSON array of values costs far less than a query per identifier.
 func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []store.Identifier) (map[store.Identifier]int64, error) {
+	if err := b.flushLinks(ctx); err != nil {
+		return nil, err
+	}
 	s, err := b.stmt(ctx, lookupQuery)
 	if err != nil {
 		return nil, err
@@ -229,15 +238,29 @@ func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 		}, nil)
 }
 
+// LinkIdentifiers collects links; flushLinks writes them.
 func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID int64, ids []store.Identifier) error {
+	b.links.Add(accountID, profileID, ids)
+	return nil
+}
+
+// flushLinks upserts the collected links, rowsPerStmt a statement.
+func (b *batch) flushLinks(ctx context.Context) error {
+	links := b.links.Take()
 	return b.execRows(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES `,
-		` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, 4, len(ids),
-		func(i int, dst []any) []any { return append(dst, accountID, ids[i].Value, ids[i].Kind, profileID) }, nil)
+		` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, 4, len(links),
+		func(i int, dst []any) []any {
+			l := &links[i]
+			return append(dst, l.AccountID, l.ID.Value, l.ID.Kind, l.ProfileID)
+		}, nil)
 }
 
 func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64, from []int64) error {
 	if len(from) == 0 {
 		return nil
+	}
+	if err := b.flushLinks(ctx); err != nil {
+		return err
 	}
 	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"
 	args := []any{into}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Link points one identifier at a profile.
+type Link struct {
+	AccountID string
+	ID        Identifier
+	ProfileID int64
+}
+
+// Links collects a batch's identifier links so that a store writes them in
+// one statement instead of one per profile (measured on SQLite: a statement
+// per new profile was a fifth of an events import's time).
+type Links struct {
+	pending []Link
+}
+
+// Add records that ids now point at profileID.
+func (l *Links) Add(accountID string, profileID int64, ids []Identifier) {
+	for _, id := range ids {
+		l.pending = append(l.pending, Link{AccountID: accountID, ID: id, ProfileID: profileID})
+	}
+}
+
+// Take empties l and returns its links, the last one of each identifier
+// only (one upsert statement may not change a row twice), in key order so
+// that the upsert walks the primary key's pages in order.
+func (l *Links) Take() []Link {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	type key struct {
+		account string
+		id      Identifier
+	}
+	last := make(map[key]int, len(l.pending))
+	for i, k := range l.pending {
+		last[key{k.AccountID, k.ID}] = i
+	}
+	out := make([]Link, 0, len(last))
+	for i, k := range l.pending {
+		if last[key{k.AccountID, k.ID}] == i {
+			out = append(out, k)
+		}
+	}
+	l.pending = l.pending[:0]
+	slices.SortFunc(out, func(x, y Link) int {
+		return cmp.Or(strings.Compare(x.AccountID, y.AccountID), strings.Compare(x.ID.Value, y.ID.Value),
+			strings.Compare(x.ID.Kind, y.ID.Kind))
+	})
+	return out
+}

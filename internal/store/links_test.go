@@ -1,0 +1,41 @@
+package store
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLinksTake(t *testing.T) {
+	u := func(v string) Identifier { return Identifier{Kind: "identity", Value: v} }
+	tests := []struct {
+		name string
+		add  func(l *Links)
+		want []Link
+	}{
+		{"empty", func(*Links) {}, nil},
+		{"key order", func(l *Links) {
+			l.Add("A", 1, []Identifier{u("b"), u("a")})
+			l.Add("0", 2, []Identifier{u("z")})
+		}, []Link{{"0", u("z"), 2}, {"A", u("a"), 1}, {"A", u("b"), 1}}},
+		{"the later link of an identifier wins", func(l *Links) {
+			l.Add("A", 1, []Identifier{u("a")})
+			l.Add("A", 2, []Identifier{u("a"), {Kind: "email", Value: "a"}})
+		}, []Link{{"A", Identifier{Kind: "email", Value: "a"}, 2}, {"A", u("a"), 2}}},
+		{"accounts apart", func(l *Links) {
+			l.Add("A", 1, []Identifier{u("a")})
+			l.Add("B", 2, []Identifier{u("a")})
+		}, []Link{{"A", u("a"), 1}, {"B", u("a"), 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l Links
+			tt.add(&l)
+			if got := l.Take(); !slices.Equal(got, tt.want) {
+				t.Errorf("Take() = %v, want %v", got, tt.want)
+			}
+			if again := l.Take(); again != nil {
+				t.Errorf("second Take() = %v, want nothing", again)
+			}
+		})
+	}
+}
