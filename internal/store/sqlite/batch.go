@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,8 @@ func (b *batch) LookupIdentifiers(ctx context.Context, accountID string, ids []s
 	}
 	out := make(map[store.Identifier]int64, len(ids))
 	var arr []byte
+	// In key order, the probes walk the primary key's pages in order.
+	ids = slices.SortedFunc(slices.Values(ids), func(x, y store.Identifier) int { return strings.Compare(x.Value, y.Value) })
 	for start := 0; start < len(ids); start += lookupChunk {
 		chunk := ids[start:min(start+lookupChunk, len(ids))]
 		arr = appendValues(arr[:0], chunk)
