@@ -22,8 +22,8 @@ import (
 	"sluice/internal/store/sqlite"
 )
 
-func runChild(run, dir string, batch int, pg string) error {
-	open, serverCPU := opener(sqliteStore), func() float64 { return 0 }
+func runChild(run, dir string, batch, cacheMiB int, pg string) error {
+	open, serverCPU := sqliteStore(cacheMiB), func() float64 { return 0 }
 	if pg != "" {
 		open, serverCPU = postgresStore(pg, run), postmasterCPU(pg)
 	}
@@ -47,12 +47,16 @@ func runChild(run, dir string, batch int, pg string) error {
 // closes and removes it.
 type opener func(ctx context.Context, work string) (st store.Store, close func(), err error)
 
-func sqliteStore(ctx context.Context, work string) (store.Store, func(), error) {
-	st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{})
-	if err != nil {
-		return nil, nil, err
+// sqliteStore opens SQLite with a writer page cache of cacheMiB (0: the
+// store's default).
+func sqliteStore(cacheMiB int) opener {
+	return func(ctx context.Context, work string) (store.Store, func(), error) {
+		st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{CacheMiB: cacheMiB})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
 	}
-	return st, func() { st.Close() }, nil
 }
 
 // viaPipeline imports one file through the real pipeline into a fresh store.

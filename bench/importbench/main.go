@@ -37,6 +37,7 @@ func main() {
 	only := flag.String("only", "raw,events,profiles", "which runs")
 	child := flag.String("child", "", "internal: run one measurement in this process")
 	batch := flag.Int("batch-rows", 0, "rows per batch, events and profiles (0: the server defaults)")
+	cacheMiB := flag.Int("cache-mib", 0, "SQLite writer page cache in MiB (0: the store's default)")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
 	if *child != "" {
@@ -53,7 +54,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, *batch, *pg); err != nil {
+		if err := runChild(*child, *dir, *batch, *cacheMiB, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -73,7 +74,7 @@ func main() {
 		*pg = url
 	}
 	for _, run := range strings.Split(*only, ",") {
-		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-pg", *pg)
+		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, run+":", err)

@@ -25,7 +25,9 @@ type encHarness struct {
 	gpg  *pgptest.GPG
 }
 
-// flakyStore fails the batch numbered failAt (1-based), once.
+// flakyStore fails the batch numbered failAt (1-based), once: its
+// checkpoint fails, so its transaction, with the batches grouped with it,
+// rolls back.
 type flakyStore struct {
 	*sqlite.DB
 	batches atomic.Int64
@@ -35,10 +37,19 @@ type flakyStore struct {
 var errInjected = errors.New("injected batch failure")
 
 func (f *flakyStore) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
-	if f.batches.Add(1) == f.failAt {
+	return f.DB.InBatch(ctx, func(tx store.BatchTx) error { return fn(flakyTx{BatchTx: tx, f: f}) })
+}
+
+type flakyTx struct {
+	store.BatchTx
+	f *flakyStore
+}
+
+func (t flakyTx) Checkpoint(ctx context.Context, importID int64, lease store.Lease, cp store.Checkpoint) error {
+	if t.f.batches.Add(1) == t.f.failAt {
 		return errInjected
 	}
-	return f.DB.InBatch(ctx, fn)
+	return t.BatchTx.Checkpoint(ctx, importID, lease, cp)
 }
 
 func newEncHarness(t *testing.T, lim pipeline.Limits, failAt int64) *encHarness {
