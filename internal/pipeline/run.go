@@ -230,7 +230,7 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 				return err
 			}
 		}
-		end := p.now().Add(p.groupFor())
+		end := time.Now().Add(p.groupFor()) // wall time the writer is held, not the injectable clock of recorded times
 		for {
 			// Each batch also extends the lease, so renewals never wait behind
 			// a long run of batches for the store's one writer.
@@ -238,7 +238,7 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 				return err
 			}
 			done = append(done, b.cp)
-			if !p.now().Before(end) {
+			if !time.Now().Before(end) {
 				return nil
 			}
 			select {
