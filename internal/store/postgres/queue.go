@@ -135,7 +135,10 @@ func (db *DB) tryClaim(ctx context.Context, c candidate, lease store.Lease, now 
 func claim(ctx context.Context, tx *sql.Tx, imp *store.Import, lease store.Lease, now time.Time) error {
 	first := imp.Status == store.StatusQueued
 	if imp.StartedAt == nil {
-		t := now.UTC()
+		t, err := sqlrow.StartTime(ctx, tx, `SELECT MAX(finished_at) FROM imports WHERE account_id = $1`, imp.AccountID, now)
+		if err != nil {
+			return err
+		}
 		imp.StartedAt = &t
 	}
 	imp.Status = store.StatusProcessing

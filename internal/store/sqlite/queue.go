@@ -9,6 +9,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // BindData attaches the newest stored data upload named by a waiting import.
@@ -75,7 +76,10 @@ func (db *DB) Claim(ctx context.Context, lease store.Lease, now time.Time) (stor
 func claim(ctx context.Context, tx *sql.Tx, imp *store.Import, lease store.Lease, now time.Time) error {
 	first := imp.Status == store.StatusQueued
 	if imp.StartedAt == nil {
-		t := now.UTC()
+		t, err := sqlrow.StartTime(ctx, tx, `SELECT MAX(finished_at) FROM imports WHERE account_id = ?`, imp.AccountID, now)
+		if err != nil {
+			return err
+		}
 		imp.StartedAt = &t
 	}
 	imp.Status = store.StatusProcessing
