@@ -22,7 +22,7 @@ const DatabaseFile = "sluice.db"
 
 func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	if cfg.DatabaseURL == "" {
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sqlite.Options{})
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, DatabaseFile), sqlite.Options{CacheMiB: cfg.SQLiteCacheMiB})
 	}
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil {

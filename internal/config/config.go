@@ -44,8 +44,9 @@ type Config struct {
 	Workers          int           // imports processed at once (different accounts)
 	WaitTimeout      time.Duration // how long an import waits for its data file
 	LeaseDuration    time.Duration // a worker's claim on an import; renewed while running
-	BatchRows        int           // rows applied per transaction
+	BatchRows        int           // rows per batch (read, resolved and checkpointed together)
 	ProfileBatchRows int           // the same for profile files, whose rows cost more memory
+	SQLiteCacheMiB   int           // page cache of the SQLite writer connection
 	Retention        time.Duration // processed uploads are kept this long
 
 	ProcessingMailEvery time.Duration // "still processing" mail interval
@@ -83,8 +84,9 @@ func Default() Config {
 		Workers:             4,
 		WaitTimeout:         15 * time.Minute,
 		LeaseDuration:       30 * time.Second,
-		BatchRows:           20000,
-		ProfileBatchRows:    5000,
+		BatchRows:           5000,
+		ProfileBatchRows:    2500,
+		SQLiteCacheMiB:      64,
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,
 		AttachLimit:         10 << 20,
@@ -131,8 +133,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Workers, "workers", c.Workers, "imports processed in parallel (one per account at a time)")
 	fs.DurationVar(&c.WaitTimeout, "wait-timeout", c.WaitTimeout, "how long an import waits for its data file")
 	fs.DurationVar(&c.LeaseDuration, "lease", c.LeaseDuration, "worker lease on an import; a stale lease is taken over")
-	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows applied per transaction")
-	fs.IntVar(&c.ProfileBatchRows, "profile-batch-rows", c.ProfileBatchRows, "rows of a profile file applied per transaction")
+	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows per batch (a transaction takes one batch or several)")
+	fs.IntVar(&c.ProfileBatchRows, "profile-batch-rows", c.ProfileBatchRows, "rows per batch of a profile file")
+	fs.IntVar(&c.SQLiteCacheMiB, "sqlite-cache-mib", c.SQLiteCacheMiB, "page cache of the SQLite writer in MiB")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
 	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
 	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
@@ -211,6 +214,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ProfileBatchRows < 1 {
 		return fmt.Errorf("--profile-batch-rows must be at least 1, got %d", c.ProfileBatchRows)
+	}
+	if c.SQLiteCacheMiB < 1 {
+		return fmt.Errorf("--sqlite-cache-mib must be at least 1, got %d", c.SQLiteCacheMiB)
 	}
 	if c.MaxKeysPerAccount < 1 {
 		return fmt.Errorf("--max-keys must be at least 1, got %d", c.MaxKeysPerAccount)

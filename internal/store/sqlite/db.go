@@ -38,7 +38,7 @@ type DB struct {
 
 // Options tune the store; the zero value is fine.
 type Options struct {
-	CacheMiB int              // page cache of the writer; default 32
+	CacheMiB int              // page cache of the writer; default 64
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // for background checkpoint errors; default stderr
 }
@@ -46,7 +46,7 @@ type Options struct {
 // Open opens (creating if needed) and migrates the database at path.
 func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.CacheMiB == 0 {
-		o.CacheMiB = 32
+		o.CacheMiB = 64
 	}
 	if o.Now == nil {
 		o.Now = time.Now
