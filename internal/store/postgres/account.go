@@ -76,18 +76,5 @@ func (db *DB) AccountByToken(ctx context.Context, hash []byte) (store.Account, e
 
 // ListAccounts lists every account, oldest first.
 func (db *DB) ListAccounts(ctx context.Context) ([]store.Account, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.AccountCols+` FROM accounts a ORDER BY a.created_at, a.id`)
-	if err != nil {
-		return nil, fmt.Errorf("list accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Account
-	for rows.Next() {
-		a, err := sqlrow.ScanAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan account: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanAccounts(db.db.QueryContext(ctx, `SELECT `+sqlrow.AccountCols+` FROM accounts a ORDER BY a.created_at, a.id`))
 }

@@ -59,20 +59,7 @@ func keyTakenErr(fp string) error {
 
 // ListKeys lists an account's keys, oldest first.
 func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = $1 ORDER BY id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.ImportKey{}
-	for rows.Next() {
-		k, err := sqlrow.ScanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan key: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanKeys(db.db.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = $1 ORDER BY id`, accountID))
 }
 
 // KeyByFingerprint finds the key an SSH client offered.

@@ -48,21 +48,8 @@ func (db *DB) AddPGPKey(ctx context.Context, k store.PGPKey, max int) (store.PGP
 
 // ListPGPKeys lists an account's decryption keys, oldest first.
 func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE account_id = $1
-		ORDER BY created_at, seq`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list pgp keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.PGPKey{}
-	for rows.Next() {
-		k, err := sqlrow.ScanPGPKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan pgp key: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanPGPKeys(db.db.QueryContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE account_id = $1
+		ORDER BY created_at, seq`, accountID))
 }
 
 // PGPKey reads one of an account's decryption keys.

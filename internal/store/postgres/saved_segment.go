@@ -41,20 +41,7 @@ func (db *DB) Segment(ctx context.Context, accountID string, id int64) (store.Sa
 
 // ListSegments lists the account's saved segments, newest first.
 func (db *DB) ListSegments(ctx context.Context, accountID string) ([]store.SavedSegment, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sqlrow.SegmentCols+` FROM segments WHERE account_id = $1 ORDER BY id DESC`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list segments: %w", err)
-	}
-	defer rows.Close()
-	out := []store.SavedSegment{}
-	for rows.Next() {
-		s, err := sqlrow.ScanSegment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan segment: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanSegments(db.db.QueryContext(ctx, `SELECT `+sqlrow.SegmentCols+` FROM segments WHERE account_id = $1 ORDER BY id DESC`, accountID))
 }
 
 // DeleteSegment deletes one of the account's saved segments.

@@ -42,20 +42,7 @@ func (db *DB) AddKey(ctx context.Context, k store.ImportKey, max int) (store.Imp
 
 // ListKeys lists an account's keys, oldest first.
 func (db *DB) ListKeys(ctx context.Context, accountID string) ([]store.ImportKey, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = ? ORDER BY id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.ImportKey{}
-	for rows.Next() {
-		k, err := sqlrow.ScanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan key: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanKeys(db.r.QueryContext(ctx, `SELECT `+sqlrow.KeyCols+` FROM import_keys WHERE account_id = ? ORDER BY id`, accountID))
 }
 
 // KeyByFingerprint finds the key an SSH client offered.

@@ -46,21 +46,8 @@ func (db *DB) AddPGPKey(ctx context.Context, k store.PGPKey, max int) (store.PGP
 
 // ListPGPKeys lists an account's decryption keys, oldest first.
 func (db *DB) ListPGPKeys(ctx context.Context, accountID string) ([]store.PGPKey, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE account_id = ?
-		ORDER BY created_at, rowid`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list pgp keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.PGPKey{}
-	for rows.Next() {
-		k, err := sqlrow.ScanPGPKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan pgp key: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanPGPKeys(db.r.QueryContext(ctx, `SELECT `+sqlrow.PgpKeyCols+` FROM pgp_keys WHERE account_id = ?
+		ORDER BY created_at, rowid`, accountID))
 }
 
 // PGPKey reads one of an account's decryption keys.

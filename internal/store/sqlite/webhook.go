@@ -54,20 +54,7 @@ func (db *DB) Webhook(ctx context.Context, accountID string, id int64) (store.We
 
 // ListWebhooks lists an account's webhooks, oldest first.
 func (db *DB) ListWebhooks(ctx context.Context, accountID string) ([]store.Webhook, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.account_id = ? ORDER BY w.id`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("list webhooks: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Webhook{}
-	for rows.Next() {
-		w, err := sqlrow.ScanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan webhook: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return sqlrow.ScanWebhooks(db.r.QueryContext(ctx, `SELECT `+sqlrow.WebhookCols+` FROM webhooks w WHERE w.account_id = ? ORDER BY w.id`, accountID))
 }
 
 // DeleteWebhook removes a webhook; the foreign keys take its deliveries,

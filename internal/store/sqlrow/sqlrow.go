@@ -50,19 +50,7 @@ func ScanDelivery(row Row) (store.Delivery, error) {
 }
 
 func ScanDeliveries(rows *sql.Rows, err error) ([]store.Delivery, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list deliveries: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Delivery{}
-	for rows.Next() {
-		d, err := ScanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan delivery: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return all(rows, err, "deliveries", "delivery", ScanDelivery)
 }
 
 const DeliveryCols = `id, outbox_id, account_id, import_id, milestone, channel, webhook_id, target, idempotency_id,
@@ -83,19 +71,7 @@ func ScanImport(row Row) (store.Import, error) {
 }
 
 func ScanImports(rows *sql.Rows, err error) ([]store.Import, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list imports: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Import{}
-	for rows.Next() {
-		i, err := ScanImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan import: %w", err)
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return all(rows, err, "imports", "import", ScanImport)
 }
 
 const ImportCols = `id, account_id, manifest_name, manifest_upload_id, file_name, data_upload_id, type, status,
@@ -146,19 +122,7 @@ func ScanUpload(row Row) (store.Upload, error) {
 }
 
 func ScanUploads(rows *sql.Rows, err error) ([]store.Upload, error) {
-	if err != nil {
-		return nil, fmt.Errorf("list uploads: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Upload{}
-	for rows.Next() {
-		u, err := ScanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan upload: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return all(rows, err, "uploads", "upload", ScanUpload)
 }
 
 const UploadCols = `id, account_id, name, kind, size, sha256, blob_key, state, import_id, created_at`
@@ -191,4 +155,42 @@ func DecodeIdentifiers(b []byte) ([]store.Identifier, error) {
 
 func LockedErr(name string) error {
 	return errs.E(errs.Conflict, "%s is in use by an import that has not ended; it can be uploaded again once that import ends", name)
+}
+
+func ScanAccounts(rows *sql.Rows, err error) ([]store.Account, error) {
+	return all(rows, err, "accounts", "account", ScanAccount)
+}
+
+func ScanKeys(rows *sql.Rows, err error) ([]store.ImportKey, error) {
+	return all(rows, err, "keys", "key", ScanKey)
+}
+
+func ScanPGPKeys(rows *sql.Rows, err error) ([]store.PGPKey, error) {
+	return all(rows, err, "pgp keys", "pgp key", ScanPGPKey)
+}
+
+func ScanSegments(rows *sql.Rows, err error) ([]store.SavedSegment, error) {
+	return all(rows, err, "segments", "segment", ScanSegment)
+}
+
+func ScanWebhooks(rows *sql.Rows, err error) ([]store.Webhook, error) {
+	return all(rows, err, "webhooks", "webhook", ScanWebhook)
+}
+
+// all scans every row of a list query (rows and err as QueryContext returns
+// them) into a non-nil slice; list and one name the rows in errors.
+func all[T any](rows *sql.Rows, err error, list, one string, scan func(Row) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", list, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", one, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
