@@ -13,9 +13,10 @@ type Link struct {
 	ProfileID int64
 }
 
-// Links collects a batch's identifier links so that a store writes them in
-// one statement instead of one per profile (measured on SQLite: a statement
-// per new profile was a fifth of an events import's time).
+// Links collects a batch's identifier links so that a store writes them
+// together, in key order, instead of a statement per profile. (On SQLite the
+// links' cost is mostly the random primary-key inserts themselves: grouping
+// them changed 1M events by about 2%.)
 type Links struct {
 	pending []Link
 }
