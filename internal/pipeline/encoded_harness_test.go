@@ -30,7 +30,7 @@ type encHarness struct {
 // rolls back.
 type flakyStore struct {
 	*sqlite.DB
-	batches atomic.Int64
+	checkpoints atomic.Int64
 	failAt  int64
 }
 
@@ -46,7 +46,7 @@ type flakyTx struct {
 }
 
 func (t flakyTx) Checkpoint(ctx context.Context, importID int64, lease store.Lease, cp store.Checkpoint) error {
-	if t.f.batches.Add(1) == t.f.failAt {
+	if t.f.checkpoints.Add(1) == t.f.failAt {
 		return errInjected
 	}
 	return t.BatchTx.Checkpoint(ctx, importID, lease, cp)
