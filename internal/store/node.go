@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"os"
 	"time"
+
+	"sluice/internal/errs"
 )
 
 // NewNodeID names a process in the store (import leases, quota
@@ -63,6 +65,16 @@ type UploadReservation struct {
 	Bytes     int64
 	Node      string    // the node holding it, which renews it
 	ExpiresAt time.Time // forgotten after this unless renewed (the node died)
+}
+
+// FitQuota is ReserveUpload's rule, the same on every store: want bytes fit
+// beside others within quota (0: no quota). inUse is others+want when they
+// fit; when not, others, with errs.TooLarge.
+func FitQuota(others, want, quota int64) (inUse int64, err error) {
+	if quota > 0 && others+want > quota {
+		return others, errs.E(errs.TooLarge, "upload does not fit in the quota of %d bytes (%d in use)", quota, others)
+	}
+	return others + want, nil
 }
 
 // Reservations count every node's uploads in flight against account quotas.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"sluice/internal/errs"
 	"sluice/internal/store"
 )
 
@@ -98,11 +97,9 @@ func (db *DB) ReserveUpload(ctx context.Context, r store.UploadReservation, quot
 		if err != nil {
 			return err
 		}
-		if quota > 0 && others+r.Bytes > quota {
-			inUse = others
-			return errs.E(errs.TooLarge, "upload does not fit in the quota of %d bytes (%d in use)", quota, others)
+		if inUse, err = store.FitQuota(others, r.Bytes, quota); err != nil {
+			return err
 		}
-		inUse = others + r.Bytes
 		return saveReservation(ctx, tx, &r)
 	})
 	return r, inUse, err
