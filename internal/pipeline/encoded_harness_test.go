@@ -31,7 +31,7 @@ type encHarness struct {
 type flakyStore struct {
 	*sqlite.DB
 	checkpoints atomic.Int64
-	failAt  int64
+	failAt      int64
 }
 
 var errInjected = errors.New("injected batch failure")
