@@ -22,8 +22,8 @@ import (
 	"sluice/internal/store/sqlite"
 )
 
-func runChild(run, dir string, batch, cacheMiB int, pg string) error {
-	open, serverCPU := sqliteStore(cacheMiB), func() float64 { return 0 }
+func runChild(run, dir string, batch int, sq sqlite.Options, pg string) error {
+	open, serverCPU := sqliteStore(sq), func() float64 { return 0 }
 	if pg != "" {
 		open, serverCPU = postgresStore(pg, run), postmasterCPU(pg)
 	}
@@ -49,9 +49,9 @@ type opener func(ctx context.Context, work string) (st store.Store, close func()
 
 // sqliteStore opens SQLite with a writer page cache of cacheMiB (0: the
 // store's default).
-func sqliteStore(cacheMiB int) opener {
+func sqliteStore(o sqlite.Options) opener {
 	return func(ctx context.Context, work string) (store.Store, func(), error) {
-		st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), sqlite.Options{CacheMiB: cacheMiB})
+		st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), o)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"sluice/internal/store/sqlite"
 )
 
 func main() {
@@ -38,6 +40,7 @@ func main() {
 	child := flag.String("child", "", "internal: run one measurement in this process")
 	batch := flag.Int("batch-rows", 0, "rows per batch, events and profiles (0: the server defaults)")
 	cacheMiB := flag.Int("cache-mib", 0, "SQLite writer page cache in MiB (0: the store's default)")
+	eventRun := flag.Int("event-run", 0, "SQLite events per sorted run into event_profiles (0: the store's default)")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
 	if *child != "" {
@@ -54,7 +57,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, *batch, *cacheMiB, *pg); err != nil {
+		if err := runChild(*child, *dir, *batch, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -74,7 +77,8 @@ func main() {
 		*pg = url
 	}
 	for _, run := range strings.Split(*only, ",") {
-		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB), "-pg", *pg)
+		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB),
+			"-event-run", fmt.Sprint(*eventRun), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, run+":", err)
