@@ -22,7 +22,10 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 		if err := fn(b); err != nil {
 			return err
 		}
-		return b.flushLinks(ctx)
+		if err := b.flushLinks(ctx); err != nil {
+			return err
+		}
+		return indexEvents(noInterrupt(ctx), tx, db.eventRun, runShare)
 	})
 }
 
@@ -265,6 +268,10 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 	if err := b.flushLinks(ctx); err != nil {
 		return err
 	}
+	// With every event in event_profiles, the merge finds them there.
+	if err := indexEvents(noInterrupt(ctx), b.tx, 1, 0); err != nil {
+		return err
+	}
 	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"
 	args := []any{into}
 	for _, id := range from {
@@ -272,7 +279,8 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 	}
 	for _, q := range []string{
 		`UPDATE identifiers SET profile_id = ? WHERE profile_id IN ` + in,
-		`UPDATE events SET profile_id = ? WHERE profile_id IN ` + in,
+		`UPDATE events SET profile_id = ? WHERE id IN (SELECT event_id FROM event_profiles WHERE profile_id IN ` + in + `)`,
+		`UPDATE event_profiles SET profile_id = ? WHERE profile_id IN ` + in,
 	} {
 		if _, err := b.tx.ExecContext(noInterrupt(ctx), q, args...); err != nil {
 			return fmt.Errorf("merge profiles: %w", err)

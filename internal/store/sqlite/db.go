@@ -32,6 +32,7 @@ type DB struct {
 	r               *sql.DB // readers
 	w               *sql.DB // the one writer
 	now             func() time.Time
+	eventRun        int64 // fewest events per sorted run into event_profiles
 	ckpt            *checkpointer
 	segsql.Segments // segment counts, pages and exports, on the readers
 }
@@ -39,6 +40,7 @@ type DB struct {
 // Options tune the store; the zero value is fine.
 type Options struct {
 	CacheMiB int              // page cache of the writer; default 64
+	EventRun int              // fewest events per sorted run into event_profiles; default 100,000
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // for background checkpoint errors; default stderr
 }
@@ -47,6 +49,10 @@ type Options struct {
 func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.CacheMiB == 0 {
 		o.CacheMiB = 64
+	}
+	fixMmapThreshold()
+	if o.EventRun == 0 {
+		o.EventRun = defaultEventRun
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -62,7 +68,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{r: r, w: w, now: o.Now, Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
+	db := &DB{r: r, w: w, now: o.Now, eventRun: int64(o.EventRun), Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

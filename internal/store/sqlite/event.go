@@ -36,12 +36,22 @@ func scanEvents(rows *sql.Rows, err error) ([]store.Event, error) {
 // ListEvents lists an account's events, most recently imported first. An
 // identifier filter finds the user's profile and lists all its events.
 func (db *DB) ListEvents(ctx context.Context, accountID string, f store.EventFilter) ([]store.Event, error) {
+	q, args := listEventsQuery(accountID, f)
+	return scanEvents(db.r.QueryContext(ctx, q, args...))
+}
+
+const byIdentifier = `SELECT profile_id FROM identifiers WHERE account_id = ? AND value = ?`
+
+func listEventsQuery(accountID string, f store.EventFilter) (string, []any) {
 	p := f.Norm()
 	where := []string{"account_id = ?"}
 	args := []any{accountID}
 	if f.Identifier != "" {
-		where = append(where, `profile_id IN (SELECT profile_id FROM identifiers WHERE account_id = ? AND value = ?)`)
-		args = append(args, accountID, f.Identifier)
+		// The profile's events are few: they, not the account's, lead the search.
+		where[0] = "+account_id = ?"
+		where = append(where, `id IN (SELECT event_id FROM event_profiles WHERE profile_id IN (`+byIdentifier+`)
+			UNION ALL SELECT id FROM events WHERE `+tailEvents+` AND profile_id IN (`+byIdentifier+`))`)
+		args = append(args, accountID, f.Identifier, accountID, f.Identifier)
 	}
 	add := func(cond string, v any) {
 		where = append(where, cond)
@@ -60,12 +70,17 @@ func (db *DB) ListEvents(ctx context.Context, accountID string, f store.EventFil
 		add("id < ?", p.Before)
 	}
 	args = append(args, p.Limit)
-	return scanEvents(db.r.QueryContext(ctx, `SELECT `+sqlrow.EventCols+` FROM events WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY id DESC LIMIT ?`, args...))
+	return `SELECT ` + sqlrow.EventCols + ` FROM events WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id DESC LIMIT ?`, args
 }
+
+// profileEventsQuery lists a profile's latest events by event time: the
+// latest of event_profiles, and the events not yet in it.
+const profileEventsQuery = `SELECT ` + sqlrow.EventCols + ` FROM events WHERE +account_id = ?2 AND id IN
+	(SELECT event_id FROM event_profiles WHERE profile_id = ?1 ORDER BY ts DESC, event_id DESC LIMIT ?3)
+	UNION ALL SELECT ` + sqlrow.EventCols + ` FROM events WHERE ` + tailEvents + ` AND profile_id = ?1 AND +account_id = ?2
+	ORDER BY ts DESC, id DESC LIMIT ?3`
 
 // ProfileEvents lists a profile's latest events by event time.
 func (db *DB) ProfileEvents(ctx context.Context, accountID string, profileID int64, limit int) ([]store.Event, error) {
-	return scanEvents(db.r.QueryContext(ctx, `SELECT `+sqlrow.EventCols+` FROM events WHERE profile_id = ? AND account_id = ?
-		ORDER BY ts DESC, id DESC LIMIT ?`, profileID, accountID, limit))
+	return scanEvents(db.r.QueryContext(ctx, profileEventsQuery, profileID, accountID, limit))
 }

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sluice/internal/store"
 )
 
 // TestLookupUsesPrimaryKey guards the identifier lookup's plan: with a plain
@@ -79,4 +81,37 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, " | ")
+}
+
+// TestEventReadsUseIndexes guards the reads of a profile's events: a search
+// in event_profiles and a range of the events after its watermark, never a
+// scan of all events.
+func TestEventReadsUseIndexes(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	listQ, listArgs := listEventsQuery("A", store.EventFilter{Identifier: "u1", Name: "E"})
+	for _, tc := range []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"profile events", profileEventsQuery, []any{1, "A", 10}},
+		{"events by identifier", listQ, listArgs},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := explain(t, db, tc.query, tc.args...)
+			for _, w := range []string{"SEARCH event_profiles USING PRIMARY KEY (profile_id=?)",
+				"SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"} {
+				if !strings.Contains(got, w) {
+					t.Errorf("plan %q lacks %q", got, w)
+				}
+			}
+			if strings.Contains(got, "SCAN events") || strings.Contains(got, "events_name_ts_profile") {
+				t.Errorf("plan %q scans the events", got)
+			}
+		})
+	}
 }

@@ -141,6 +141,10 @@ func (db *DB) Finish(ctx context.Context, imp store.Import, owner string, now ti
 		if err != nil {
 			return fmt.Errorf("finish import: %w", err)
 		}
+		// An import ends with its events found by profile through the index.
+		if err := indexEvents(ctx, tx, 1, 0); err != nil {
+			return err
+		}
 		return endImport(ctx, tx, imp.ID, m, now)
 	})
 }

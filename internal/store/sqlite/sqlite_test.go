@@ -9,13 +9,26 @@ import (
 	"sluice/internal/store/storetest"
 )
 
+// TestConformance runs the store's contract twice: with the default event
+// run, a batch's events wait outside event_profiles; with runs of one event,
+// every batch indexes its events.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	})
+	for _, tc := range []struct {
+		name string
+		run  int
+	}{
+		{"waiting events", 0},
+		{"indexed events", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) store.Store {
+				db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{EventRun: tc.run})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				return db
+			})
+		})
+	}
 }

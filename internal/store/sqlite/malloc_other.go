@@ -1,0 +1,6 @@
+//go:build !linux
+
+package sqlite
+
+// fixMmapThreshold is for glibc (see malloc_linux.go).
+func fixMmapThreshold() {}
