@@ -47,8 +47,7 @@ func runChild(run, dir string, batch int, sq sqlite.Options, pg string) error {
 // closes and removes it.
 type opener func(ctx context.Context, work string) (st store.Store, close func(), err error)
 
-// sqliteStore opens SQLite with a writer page cache of cacheMiB (0: the
-// store's default).
+// sqliteStore opens SQLite with o (zero fields: the store's defaults).
 func sqliteStore(o sqlite.Options) opener {
 	return func(ctx context.Context, work string) (store.Store, func(), error) {
 		st, err := sqlite.Open(ctx, filepath.Join(work, "sluice.db"), o)

@@ -85,14 +85,19 @@ func eachCrashStore(t *testing.T, fn func(t *testing.T, proc *apptest.Proc, cs c
 		"sqlite": sqliteCrashStore, "postgres": postgresCrashStore,
 	} {
 		t.Run(name, func(t *testing.T) {
-			// A transaction holds the writer for at most a quarter of the lease, so
-			// the import passes checkpoints long before its end, to be killed between.
-			proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "2s")
+			proc := newCrashProc(t)
 			cs := mk(t, proc)
 			proc.Environ = cs.environ
 			fn(t, proc, cs)
 		})
 	}
+}
+
+// newCrashProc is the server the crash tests kill. A transaction holds the
+// writer for at most a quarter of the lease, so with a short lease the import
+// passes checkpoints long before its end, to be killed between.
+func newCrashProc(t *testing.T) *apptest.Proc {
+	return apptest.NewProc(t, "--batch-rows", "5000", "--lease", "2s")
 }
 
 // killMidImport starts sluice as a child process, uploads data with its

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"sluice/internal/apptest"
 	"sluice/internal/cryptpgp/pgptest"
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
@@ -16,9 +15,7 @@ import (
 // file: encode gets the key made with the CLI while the server runs (for
 // encrypted names) and returns the file to upload.
 func killMidEncodedImport(t *testing.T, file string, encrypted bool, encode func(k httpapi.PGPKeyJSON) []byte) (httpapi.ImportJSON, string) {
-	// A transaction holds the writer for at most a quarter of the lease, so
-	// the import passes checkpoints long before its end, to be killed between.
-	proc := apptest.NewProc(t, "--batch-rows", "5000", "--lease", "2s")
+	proc := newCrashProc(t)
 	acct, id := startCustomer(t, proc)
 	var k httpapi.PGPKeyJSON
 	if encrypted {

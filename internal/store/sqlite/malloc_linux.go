@@ -3,7 +3,6 @@
 package sqlite
 
 /*
-#include <stdlib.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
