@@ -22,7 +22,13 @@ import (
 	"sluice/internal/store/sqlite"
 )
 
-func runChild(run, dir string, batch int, sq sqlite.Options, pg string) error {
+// tuning overrides the server defaults of a pipeline run; -1 or 0: the default.
+type tuning struct {
+	batchRows  int // 0: default
+	idCacheMiB int // -1: default
+}
+
+func runChild(run, dir string, tune tuning, sq sqlite.Options, pg string) error {
 	open, serverCPU := sqliteStore(sq), func() float64 { return 0 }
 	if pg != "" {
 		open, serverCPU = postgresStore(pg, run), postmasterCPU(pg)
@@ -35,10 +41,10 @@ func runChild(run, dir string, batch int, sq sqlite.Options, pg string) error {
 		return rawInsert(dir)
 	case "events":
 		return viaPipeline(dir, "events.csv", open, serverCPU, `{"type":"event","fileName":"events.csv","clientEmail":"b@example.com",
-			"columns":{"Amount":{"dataType":"FLOAT"},"Quantity":{"dataType":"INTEGER"}}}`, batch)
+			"columns":{"Amount":{"dataType":"FLOAT"},"Quantity":{"dataType":"INTEGER"}}}`, tune)
 	case "profiles":
 		return viaPipeline(dir, "profiles.csv", open, serverCPU, `{"type":"profile","fileName":"profiles.csv","clientEmail":"b@example.com",
-			"columns":{"Age":{"dataType":"INTEGER"},"Score":{"dataType":"FLOAT"}}}`, batch)
+			"columns":{"Age":{"dataType":"INTEGER"},"Score":{"dataType":"FLOAT"}}}`, tune)
 	}
 	return fmt.Errorf("unknown run %q", run)
 }
@@ -61,7 +67,7 @@ func sqliteStore(o sqlite.Options) opener {
 // viaPipeline imports one file through the real pipeline into a fresh store.
 // serverCPU is the CPU time the database server used so far, 0 if unknown
 // (SQLite runs in the process).
-func viaPipeline(dir, name string, open opener, serverCPU func() float64, manifest string, batch int) error {
+func viaPipeline(dir, name string, open opener, serverCPU func() float64, manifest string, tune tuning) error {
 	ctx := context.Background()
 	work := filepath.Join(dir, "run-"+name)
 	os.RemoveAll(work)
@@ -85,10 +91,14 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	}
 	fi, _ := os.Stat(filepath.Join(dir, name))
 	cfg := config.Default()
-	if batch > 0 {
-		cfg.BatchRows, cfg.ProfileBatchRows = batch, batch
+	if tune.batchRows > 0 {
+		cfg.BatchRows, cfg.ProfileBatchRows = tune.batchRows, tune.batchRows
 	}
-	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, LeaseDuration: time.Minute,
+	if tune.idCacheMiB >= 0 {
+		cfg.IdentityCacheMiB = tune.idCacheMiB
+	}
+	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows,
+		IdentityCacheMiB: cfg.IdentityCacheMiB, LeaseDuration: time.Minute,
 		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, blobs)
 	record := func(n, key string, kind store.UploadKind, size int64) {
 		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,

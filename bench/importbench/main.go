@@ -40,6 +40,7 @@ func main() {
 	child := flag.String("child", "", "internal: run one measurement in this process")
 	batch := flag.Int("batch-rows", 0, "rows per batch, events and profiles (0: the server defaults)")
 	cacheMiB := flag.Int("cache-mib", 0, "SQLite writer page cache in MiB (0: the store's default)")
+	idCacheMiB := flag.Int("identity-cache-mib", -1, "the pipeline's identifier cache in MiB (-1: the server's default, 0: none)")
 	eventRun := flag.Int("event-run", 0, "SQLite events per sorted run into event_profiles (0: the store's default)")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
@@ -57,7 +58,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, *batch, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
+		if err := runChild(*child, *dir, tuning{*batch, *idCacheMiB}, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -78,6 +79,7 @@ func main() {
 	}
 	for _, run := range strings.Split(*only, ",") {
 		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB),
+			"-identity-cache-mib", fmt.Sprint(*idCacheMiB),
 			"-event-run", fmt.Sprint(*eventRun), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -47,6 +47,7 @@ type Config struct {
 	BatchRows        int           // rows per batch (read, resolved and checkpointed together)
 	ProfileBatchRows int           // the same for profile files, whose rows cost more memory
 	SQLiteCacheMiB   int           // page cache of the SQLite writer connection
+	IdentityCacheMiB int           // per running import: the profile of each identifier seen; 0: none
 	Retention        time.Duration // processed uploads are kept this long
 
 	ProcessingMailEvery time.Duration // "still processing" mail interval
@@ -87,6 +88,7 @@ func Default() Config {
 		BatchRows:           5000,
 		ProfileBatchRows:    2500,
 		SQLiteCacheMiB:      64,
+		IdentityCacheMiB:    32,
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,
 		AttachLimit:         10 << 20,
@@ -136,6 +138,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows per batch (a transaction takes one batch or several)")
 	fs.IntVar(&c.ProfileBatchRows, "profile-batch-rows", c.ProfileBatchRows, "rows per batch of a profile file")
 	fs.IntVar(&c.SQLiteCacheMiB, "sqlite-cache-mib", c.SQLiteCacheMiB, "page cache of the SQLite writer in MiB")
+	fs.IntVar(&c.IdentityCacheMiB, "identity-cache-mib", c.IdentityCacheMiB, "per running import, the most MiB that remember each identifier's profile (0: none)")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")
 	fs.DurationVar(&c.ProcessingMailEvery, "processing-mail-interval", c.ProcessingMailEvery, "repeat the 'still processing' mail this often")
 	fs.Var(&c.AttachLimit, "attach-limit", "error files larger than this are linked, not attached")
@@ -214,6 +217,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ProfileBatchRows < 1 {
 		return fmt.Errorf("--profile-batch-rows must be at least 1, got %d", c.ProfileBatchRows)
+	}
+	if c.IdentityCacheMiB < 0 {
+		return fmt.Errorf("--identity-cache-mib must be 0 (no cache) or more, got %d", c.IdentityCacheMiB)
 	}
 	if c.SQLiteCacheMiB < 1 {
 		return fmt.Errorf("--sqlite-cache-mib must be at least 1, got %d", c.SQLiteCacheMiB)

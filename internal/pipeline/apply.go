@@ -48,9 +48,10 @@ func (b *batch) identifiers() []store.Identifier {
 	return out
 }
 
-// apply writes the batch and its checkpoint in tx.
-func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, lease store.Lease) error {
-	r := newResolver(imp.AccountID, b.now)
+// apply writes the batch and its checkpoint in tx; cache (may be nil) is
+// the import's identifier cache.
+func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, lease store.Lease, cache *idCache) error {
+	r := newResolver(imp.AccountID, b.now, cache)
 	if err := r.load(ctx, tx, b.identifiers(), len(b.profiles) > 0); err != nil {
 		return err
 	}

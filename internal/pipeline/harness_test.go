@@ -75,7 +75,7 @@ func newBlobs(t *testing.T) *blob.Local {
 // startHarness runs a pipeline on st and blobs until the test ends.
 func startHarness(t *testing.T, st store.Store, blobs *blob.Local, tune func(*pipeline.Config)) *harness {
 	t.Helper()
-	cfg := pipeline.Config{Workers: 2, BatchRows: 3, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
+	cfg := pipeline.Config{Workers: 2, BatchRows: 3, IdentityCacheMiB: 1, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
 		PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 	if tune != nil {
 		tune(&cfg)

@@ -29,6 +29,7 @@ type Config struct {
 	Workers             int
 	BatchRows           int
 	ProfileBatchRows    int // for profile files; default BatchRows
+	IdentityCacheMiB    int // per running import: identifiers seen → profile; 0: none
 	LeaseDuration       time.Duration
 	WaitTimeout         time.Duration // how long an import waits for its data file
 	ProcessingMailEvery time.Duration

@@ -19,6 +19,7 @@ type resolver struct {
 	byID    map[store.Identifier]*prof
 	stored  map[int64]*prof
 	all     []*prof
+	cache   *idCache // may be nil
 }
 
 type prof struct {
@@ -31,8 +32,8 @@ type prof struct {
 	updated time.Time
 }
 
-func newResolver(account string, now time.Time) *resolver {
-	return &resolver{account: account, now: now, byID: map[store.Identifier]*prof{}, stored: map[int64]*prof{}}
+func newResolver(account string, now time.Time, cache *idCache) *resolver {
+	return &resolver{account: account, now: now, byID: map[store.Identifier]*prof{}, stored: map[int64]*prof{}, cache: cache}
 }
 
 func root(p *prof) *prof {
@@ -42,21 +43,25 @@ func root(p *prof) *prof {
 	return p
 }
 
-// load looks up every identifier of the batch, and the props of the profiles
-// found when the batch changes props.
+// load looks up every identifier of the batch (in the cache, then the
+// store), and the props of the profiles found when the batch changes props.
 func (r *resolver) load(ctx context.Context, tx store.BatchTx, ids []store.Identifier, withProps bool) error {
-	found, err := tx.LookupIdentifiers(ctx, r.account, ids)
-	if err != nil {
-		return err
-	}
-	for id, pid := range found {
-		p := r.stored[pid]
-		if p == nil {
-			p = &prof{id: pid}
-			r.stored[pid] = p
-			r.all = append(r.all, p)
+	var misses []store.Identifier
+	for _, id := range ids {
+		if pid, ok := r.cache.get(id); ok {
+			r.found(id, pid)
+		} else {
+			misses = append(misses, id)
 		}
-		r.byID[id] = p
+	}
+	if len(misses) > 0 {
+		found, err := tx.LookupIdentifiers(ctx, r.account, misses)
+		if err != nil {
+			return err
+		}
+		for id, pid := range found {
+			r.found(id, pid)
+		}
 	}
 	if !withProps || len(r.stored) == 0 {
 		return nil
@@ -74,6 +79,16 @@ func (r *resolver) load(ctx context.Context, tx store.BatchTx, ids []store.Ident
 		r.stored[pid].props = sp.Props
 	}
 	return nil
+}
+
+func (r *resolver) found(id store.Identifier, pid int64) {
+	p := r.stored[pid]
+	if p == nil {
+		p = &prof{id: pid}
+		r.stored[pid] = p
+		r.all = append(r.all, p)
+	}
+	r.byID[id] = p
 }
 
 // resolve returns the profile of a row's identifiers, creating, linking and
@@ -154,7 +169,8 @@ func unionList(a, b []string) []string {
 }
 
 // flush writes the batch's profile changes: new profiles, merges, identifier
-// links, and changed props, each profile once.
+// links, and changed props, each profile once; and notes in the cache where
+// the batch's identifiers now belong.
 func (r *resolver) flush(ctx context.Context, tx store.BatchTx) error {
 	var created, saved []*store.Profile
 	var newRoots []*prof
@@ -179,6 +195,9 @@ func (r *resolver) flush(ctx context.Context, tx store.BatchTx) error {
 		if p.into != nil {
 			continue
 		}
+		if len(p.merged) > 0 {
+			r.cache.forget(true)
+		}
 		if err := tx.MergeProfiles(ctx, r.account, p.id, p.merged); err != nil {
 			return err
 		}
@@ -186,6 +205,11 @@ func (r *resolver) flush(ctx context.Context, tx store.BatchTx) error {
 			if err := tx.LinkIdentifiers(ctx, r.account, p.id, p.links); err != nil {
 				return err
 			}
+		}
+	}
+	for id, p := range r.byID {
+		if pid, ok := r.cache.get(id); !ok || pid != root(p).id {
+			r.cache.note(id, root(p).id)
 		}
 	}
 	return tx.SaveProfiles(ctx, saved)

@@ -183,9 +183,11 @@ func (p *Pipeline) stream(ctx context.Context, imp *store.Import, owner string, 
 		defer close(batches)
 		readErr <- produce(ctx, rr, batches)
 	}()
+	cache := newIDCache(p.cfg.IdentityCacheMiB)
+	defer cache.close()
 	first := true
 	for b := range batches {
-		if err := p.commit(ctx, imp, owner, b, batches, first); err != nil {
+		if err := p.commit(ctx, imp, owner, b, batches, first, cache); err != nil {
 			cancel()
 			for range batches {
 			}
@@ -222,9 +224,9 @@ func produce(ctx context.Context, rr *rowReader, out chan<- *batch) error {
 // with groups of 100,000 rows, at the same peak RSS, as batches are applied
 // one by one). It never waits for the reader while it holds the store's
 // writer: when no batch is ready, it commits.
-func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, b *batch, more <-chan *batch, first bool) error {
+func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, b *batch, more <-chan *batch, first bool, cache *idCache) error {
 	var done []store.Checkpoint
-	err := p.store.InBatch(ctx, func(tx store.BatchTx) error {
+	err := inBatch(ctx, p.store, cache, func(tx store.BatchTx) error {
 		if first && imp.BytesRead == 0 {
 			if err := tx.SetErrorHeader(ctx, imp.ID, imp.ErrorHeader); err != nil {
 				return err
@@ -234,7 +236,7 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 		for {
 			// Each batch also extends the lease, so renewals never wait behind
 			// a long run of batches for the store's one writer.
-			if err := b.apply(ctx, tx, imp, p.lease(owner)); err != nil {
+			if err := b.apply(ctx, tx, imp, p.lease(owner), cache); err != nil {
 				return err
 			}
 			done = append(done, b.cp)
@@ -259,6 +261,17 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 		p.metrics.observeBatch(imp.Checkpoint, cp)
 		imp.Checkpoint = cp
 	}
+	return nil
+}
+
+// inBatch runs fn in one batch transaction; the cache keeps what it noted
+// in fn only if the transaction commits.
+func inBatch(ctx context.Context, st store.Tx, cache *idCache, fn func(store.BatchTx) error) error {
+	if err := st.InBatch(ctx, fn); err != nil {
+		cache.forget(false)
+		return err
+	}
+	cache.keep()
 	return nil
 }
 

@@ -1,0 +1,187 @@
+package pipeline
+
+import (
+	"hash/maphash"
+	"math"
+
+	"sluice/internal/store"
+)
+
+// idCache remembers, for the length of one import, which profile each
+// identifier it met belongs to, so that a user's second and later rows cost
+// no lookup in the store. Measured on 4M events of 1M users into SQLite,
+// the lookups were most of the writer's time: one primary-key probe per row
+// in an identifiers table larger than the page cache.
+//
+// It holds only committed facts: what a transaction learns is kept aside
+// (note) and added when the transaction has committed (keep). A merge moves
+// identifiers the import never saw, so it empties the cache.
+//
+// The table is memory outside the Go heap (the collector would let the
+// heap grow by as much again): buckets of eight 16-byte slots, two cache
+// lines each. It is mapped at its cap but starts small, so that only the pages in
+// use are resident, and doubles in place when half full. A full bucket
+// drops an entry at random (about one in 100 while the table grows), which
+// only costs a lookup again. A key is 96 bits of two seeded hashes of the
+// identifier; two identifiers that share them, which happens about once in
+// 2^75 lookups, would be taken for one another.
+type idCache struct {
+	seed1, seed2 maphash.Seed
+	all          []uint64 // the table at its cap; pages are resident once written
+	slots        []uint64 // the buckets in use, per slot: h1 (0: empty), then h2's high half << 32 | profile id
+	buckets      uint64
+	maxBuckets   uint64
+	used         uint64 // slots in use
+	free         func()
+	pending      []cacheEntry
+}
+
+type cacheEntry struct {
+	h1, h2 uint64
+	pid    int64
+}
+
+// newIDCache makes a cache that grows to about mib MiB; nil (no cache) if
+// mib < 1.
+func newIDCache(mib int) *idCache {
+	if mib < 1 {
+		return nil
+	}
+	c := &idCache{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBuckets: 1}
+	for c.maxBuckets*2*bucketBytes <= uint64(mib)<<20 {
+		c.maxBuckets *= 2
+	}
+	c.all, c.free = allocWords(int(c.maxBuckets * slotsPerBucket * 2))
+	c.buckets = min(firstBuckets, c.maxBuckets)
+	c.slots = c.all[:c.buckets*slotsPerBucket*2]
+	return c
+}
+
+const (
+	slotsPerBucket = 8
+	bucketBytes    = slotsPerBucket * 16
+	firstBuckets   = 1024 // 64 KiB
+)
+
+// grow doubles the table in place: an entry of bucket i stays there or
+// moves to bucket i+n, which only bucket i fills, so nothing collides.
+func (c *idCache) grow() {
+	n := c.buckets
+	c.buckets *= 2
+	c.slots = c.all[:c.buckets*slotsPerBucket*2]
+	for i := range n {
+		from, to := c.slots[i*bucketBytes/8:][:slotsPerBucket*2], c.slots[(i+n)*bucketBytes/8:][:slotsPerBucket*2]
+		k := 0
+		for j := 0; j < len(from); j += 2 {
+			if from[j] != 0 && from[j]%c.buckets != i {
+				to[k], to[k+1] = from[j], from[j+1]
+				from[j], from[j+1] = 0, 0
+				k += 2
+			}
+		}
+	}
+}
+
+// close returns the table's memory; the cache is not used after.
+func (c *idCache) close() {
+	if c != nil {
+		c.all, c.slots = nil, nil
+		c.free()
+	}
+}
+
+func (c *idCache) hash(id store.Identifier) (h1, h2 uint64) {
+	var h maphash.Hash
+	h.SetSeed(c.seed1)
+	h.WriteString(id.Kind)
+	h.WriteByte(0)
+	h.WriteString(id.Value)
+	h1 = h.Sum64()
+	h.SetSeed(c.seed2)
+	h.WriteString(id.Kind)
+	h.WriteByte(0)
+	h.WriteString(id.Value)
+	h2 = h.Sum64() &^ math.MaxUint32
+	if h1 == 0 {
+		h1 = 1
+	}
+	return h1, h2
+}
+
+func (c *idCache) bucket(h1 uint64) []uint64 {
+	i := (h1 % c.buckets) * slotsPerBucket * 2
+	return c.slots[i : i+slotsPerBucket*2]
+}
+
+// get returns the profile of id, if the cache has it.
+func (c *idCache) get(id store.Identifier) (int64, bool) {
+	if c == nil {
+		return 0, false
+	}
+	h1, h2 := c.hash(id)
+	b := c.bucket(h1)
+	for i := 0; i < len(b); i += 2 {
+		if b[i] == h1 && b[i+1]&^math.MaxUint32 == h2 {
+			return int64(b[i+1] & math.MaxUint32), true
+		}
+	}
+	return 0, false
+}
+
+// note keeps aside that id belongs to profile pid, for keep.
+func (c *idCache) note(id store.Identifier, pid int64) {
+	if c == nil || pid <= 0 || pid > math.MaxUint32 {
+		return
+	}
+	h1, h2 := c.hash(id)
+	c.pending = append(c.pending, cacheEntry{h1, h2, pid})
+}
+
+// keep adds what was noted since the last keep or forget: call it once the
+// transaction that learned it has committed.
+func (c *idCache) keep() {
+	if c == nil {
+		return
+	}
+	for _, e := range c.pending {
+		if c.used*2 >= c.buckets*slotsPerBucket && c.buckets < c.maxBuckets {
+			c.grow()
+		}
+		c.put(e)
+	}
+	c.pending = c.pending[:0]
+}
+
+// forget drops what was noted; after a merge, everything.
+func (c *idCache) forget(all bool) {
+	if c == nil {
+		return
+	}
+	c.pending = c.pending[:0]
+	if all {
+		clear(c.slots)
+		c.used = 0
+	}
+}
+
+// put adds e; in a full bucket it takes another entry's place.
+func (c *idCache) put(e cacheEntry) {
+	b := c.bucket(e.h1)
+	at := -1
+	for i := 0; i < len(b); i += 2 {
+		if b[i] == e.h1 && b[i+1]&^math.MaxUint32 == e.h2 {
+			at = i
+			break
+		}
+		if b[i] == 0 && at < 0 {
+			at = i
+		}
+	}
+	switch {
+	case at < 0: // the victim is picked by hash bits the bucket index does not use
+		at = int(e.h1>>32%slotsPerBucket) * 2
+	case b[at] == 0:
+		c.used++
+	}
+	b[at], b[at+1] = e.h1, e.h2|uint64(e.pid)
+}
