@@ -87,7 +87,7 @@ func Default() Config {
 		LeaseDuration:       30 * time.Second,
 		BatchRows:           5000,
 		ProfileBatchRows:    2500,
-		SQLiteCacheMiB:      64,
+		SQLiteCacheMiB:      32,
 		IdentityCacheMiB:    32,
 		Retention:           7 * 24 * time.Hour,
 		ProcessingMailEvery: 2 * time.Hour,

@@ -39,7 +39,7 @@ type DB struct {
 
 // Options tune the store; the zero value is fine.
 type Options struct {
-	CacheMiB int              // page cache of the writer; default 64
+	CacheMiB int              // page cache of the writer; default 32
 	EventRun int              // fewest events per sorted run into event_profiles; default 100,000
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger     // for background checkpoint errors; default stderr
@@ -48,7 +48,7 @@ type Options struct {
 // Open opens (creating if needed) and migrates the database at path.
 func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.CacheMiB == 0 {
-		o.CacheMiB = 64
+		o.CacheMiB = 32
 	}
 	fixMmapThreshold()
 	if o.EventRun == 0 {
