@@ -22,7 +22,7 @@ import (
 	"sluice/internal/store/sqlite"
 )
 
-// tuning overrides the server defaults of a pipeline run; -1 or 0: the default.
+// tuning overrides the server defaults of a pipeline run.
 type tuning struct {
 	batchRows  int // 0: default
 	idCacheMiB int // -1: default

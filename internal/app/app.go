@@ -96,8 +96,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Pipeline = pipeline.New(pipeline.Config{
 		Workers: cfg.Workers, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, IdentityCacheMiB: cfg.IdentityCacheMiB,
-		LeaseDuration: cfg.LeaseDuration,
-		WaitTimeout:   cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
+		LeaseDuration: cfg.LeaseDuration, WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
 		Keys: a.PGPKeys, Limits: DecodeLimits(cfg),
 		Node: cfg.NodeID, Logger: a.Log, Metrics: a.Registry,
 	}, a.Store, a.Blobs)
