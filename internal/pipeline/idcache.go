@@ -71,7 +71,7 @@ func (c *idCache) grow() {
 	c.buckets *= 2
 	c.slots = c.all[:c.buckets*slotsPerBucket*2]
 	for i := range n {
-		from, to := c.slots[i*bucketBytes/8:][:slotsPerBucket*2], c.slots[(i+n)*bucketBytes/8:][:slotsPerBucket*2]
+		from, to := c.bucketAt(i), c.bucketAt(i+n)
 		k := 0
 		for j := 0; j < len(from); j += 2 {
 			if from[j] != 0 && from[j]%c.buckets != i {
@@ -109,9 +109,11 @@ func (c *idCache) hash(id store.Identifier) (h1, h2 uint64) {
 	return h1, h2
 }
 
-func (c *idCache) bucket(h1 uint64) []uint64 {
-	i := (h1 % c.buckets) * slotsPerBucket * 2
-	return c.slots[i : i+slotsPerBucket*2]
+func (c *idCache) bucket(h1 uint64) []uint64 { return c.bucketAt(h1 % c.buckets) }
+
+func (c *idCache) bucketAt(i uint64) []uint64 {
+	j := i * slotsPerBucket * 2
+	return c.slots[j : j+slotsPerBucket*2]
 }
 
 // get returns the profile of id, if the cache has it.
@@ -119,7 +121,10 @@ func (c *idCache) get(id store.Identifier) (int64, bool) {
 	if c == nil {
 		return 0, false
 	}
-	h1, h2 := c.hash(id)
+	return c.lookup(c.hash(id))
+}
+
+func (c *idCache) lookup(h1, h2 uint64) (int64, bool) {
 	b := c.bucket(h1)
 	for i := 0; i < len(b); i += 2 {
 		if b[i] == h1 && b[i+1]&^math.MaxUint32 == h2 {
@@ -129,12 +134,16 @@ func (c *idCache) get(id store.Identifier) (int64, bool) {
 	return 0, false
 }
 
-// note keeps aside that id belongs to profile pid, for keep.
+// note keeps aside that id belongs to profile pid, for keep, unless the
+// cache already says so.
 func (c *idCache) note(id store.Identifier, pid int64) {
 	if c == nil || pid <= 0 || pid > math.MaxUint32 {
 		return
 	}
 	h1, h2 := c.hash(id)
+	if have, ok := c.lookup(h1, h2); ok && have == pid {
+		return
+	}
 	c.pending = append(c.pending, cacheEntry{h1, h2, pid})
 }
 

@@ -208,9 +208,7 @@ func (r *resolver) flush(ctx context.Context, tx store.BatchTx) error {
 		}
 	}
 	for id, p := range r.byID {
-		if pid, ok := r.cache.get(id); !ok || pid != root(p).id {
-			r.cache.note(id, root(p).id)
-		}
+		r.cache.note(id, root(p).id)
 	}
 	return tx.SaveProfiles(ctx, saved)
 }
