@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
 	"hash/maphash"
 	"math"
 
@@ -14,8 +16,16 @@ import (
 // in an identifiers table larger than the page cache.
 //
 // It holds only committed facts: what a transaction learns is kept aside
-// (note) and added when the transaction has committed (keep). A merge moves
-// identifiers the import never saw, so it empties the cache.
+// (note), seen only by that transaction, and added when it has committed
+// (keep). A merge moves identifiers the import never saw, so it empties the
+// cache.
+//
+// When the import starts with every identifier of the account in the cache
+// (preload), the cache is complete: an identifier it does not hold is not in
+// the store either, so a user's first row needs no lookup. Only this import
+// writes the account's identifiers while it runs (an account's imports run
+// one at a time), and every identifier it writes is noted. A complete cache
+// stays complete but for buckets that dropped an entry, and until a merge.
 //
 // The table is memory outside the Go heap (the collector would let the
 // heap grow by as much again): buckets of eight 16-byte slots, two cache
@@ -34,13 +44,12 @@ type idCache struct {
 	maxBuckets   uint64
 	used         uint64 // slots in use
 	free         func()
-	pending      []cacheEntry
+	pending      map[cacheKey]int64
+	complete     bool     // the store has no identifier the table lacks, but in overflowed buckets
+	overflowed   []uint64 // a bit per bucket: it dropped an entry
 }
 
-type cacheEntry struct {
-	h1, h2 uint64
-	pid    int64
-}
+type cacheKey struct{ h1, h2 uint64 }
 
 // newIDCache makes a cache that grows to about mib MiB; nil (no cache) if
 // mib < 1.
@@ -48,10 +57,11 @@ func newIDCache(mib int) *idCache {
 	if mib < 1 {
 		return nil
 	}
-	c := &idCache{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBuckets: 1}
+	c := &idCache{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBuckets: 1, pending: map[cacheKey]int64{}}
 	for c.maxBuckets*2*bucketBytes <= uint64(mib)<<20 {
 		c.maxBuckets *= 2
 	}
+	c.overflowed = make([]uint64, (c.maxBuckets+63)/64)
 	c.all, c.free = allocWords(int(c.maxBuckets * slotsPerBucket * 2))
 	c.buckets = min(firstBuckets, c.maxBuckets)
 	c.slots = c.all[:c.buckets*slotsPerBucket*2]
@@ -64,6 +74,34 @@ const (
 	firstBuckets   = 1024 // 64 KiB
 )
 
+// identifierScanner is the store's ScanIdentifiers.
+type identifierScanner interface {
+	ScanIdentifiers(ctx context.Context, accountID string, limit int, fn func(store.Identifier, int64)) (bool, error)
+}
+
+// preload adds up to limit of the account's stored identifiers (at most
+// what half fills the table at its cap); if they were all, the cache is
+// complete.
+func (c *idCache) preload(ctx context.Context, st identifierScanner, accountID string, limit int) error {
+	if c == nil {
+		return nil
+	}
+	held := true
+	all, err := st.ScanIdentifiers(ctx, accountID, min(limit, int(c.maxBuckets*slotsPerBucket/2)), func(id store.Identifier, pid int64) {
+		if pid <= 0 || pid > math.MaxUint32 {
+			held = false
+			return
+		}
+		h1, h2 := c.hash(id)
+		c.add(cacheKey{h1, h2}, pid)
+	})
+	if err != nil {
+		return fmt.Errorf("read the account's identifiers: %w", err)
+	}
+	c.complete = all && held
+	return nil
+}
+
 // grow doubles the table in place: an entry of bucket i stays there or
 // moves to bucket i+n, which only bucket i fills, so nothing collides.
 func (c *idCache) grow() {
@@ -71,6 +109,9 @@ func (c *idCache) grow() {
 	c.buckets *= 2
 	c.slots = c.all[:c.buckets*slotsPerBucket*2]
 	for i := range n {
+		if c.dropped(i) { // the dropped entry may belong in either half
+			c.overflowed[(i+n)/64] |= 1 << ((i + n) % 64)
+		}
 		from, to := c.bucketAt(i), c.bucketAt(i+n)
 		k := 0
 		for j := 0; j < len(from); j += 2 {
@@ -109,23 +150,33 @@ func (c *idCache) hash(id store.Identifier) (h1, h2 uint64) {
 	return h1, h2
 }
 
-func (c *idCache) bucket(h1 uint64) []uint64 { return c.bucketAt(h1 % c.buckets) }
-
 func (c *idCache) bucketAt(i uint64) []uint64 {
 	j := i * slotsPerBucket * 2
 	return c.slots[j : j+slotsPerBucket*2]
 }
 
-// get returns the profile of id, if the cache has it.
-func (c *idCache) get(id store.Identifier) (int64, bool) {
+// get returns the profile of id if the cache knows it: ok with pid 0 means
+// the store has no such identifier (known only to a complete cache).
+func (c *idCache) get(id store.Identifier) (pid int64, ok bool) {
 	if c == nil {
 		return 0, false
 	}
-	return c.lookup(c.hash(id))
+	h1, h2 := c.hash(id)
+	if len(c.pending) > 0 {
+		if pid, ok := c.pending[cacheKey{h1, h2}]; ok {
+			return pid, true
+		}
+	}
+	if pid, ok := c.lookup(h1, h2); ok {
+		return pid, true
+	}
+	return 0, c.complete && !c.dropped(h1%c.buckets)
 }
 
+func (c *idCache) dropped(i uint64) bool { return c.overflowed[i/64]&(1<<(i%64)) != 0 }
+
 func (c *idCache) lookup(h1, h2 uint64) (int64, bool) {
-	b := c.bucket(h1)
+	b := c.bucketAt(h1 % c.buckets)
 	for i := 0; i < len(b); i += 2 {
 		if b[i] == h1 && b[i+1]&^math.MaxUint32 == h2 {
 			return int64(b[i+1] & math.MaxUint32), true
@@ -137,14 +188,19 @@ func (c *idCache) lookup(h1, h2 uint64) (int64, bool) {
 // note keeps aside that id belongs to profile pid, for keep, unless the
 // cache already says so.
 func (c *idCache) note(id store.Identifier, pid int64) {
-	if c == nil || pid <= 0 || pid > math.MaxUint32 {
+	if c == nil {
+		return
+	}
+	if pid <= 0 || pid > math.MaxUint32 { // not held, so no longer complete
+		c.complete = false
 		return
 	}
 	h1, h2 := c.hash(id)
 	if have, ok := c.lookup(h1, h2); ok && have == pid {
+		delete(c.pending, cacheKey{h1, h2})
 		return
 	}
-	c.pending = append(c.pending, cacheEntry{h1, h2, pid})
+	c.pending[cacheKey{h1, h2}] = pid
 }
 
 // keep adds what was noted since the last keep or forget: call it once the
@@ -153,13 +209,17 @@ func (c *idCache) keep() {
 	if c == nil {
 		return
 	}
-	for _, e := range c.pending {
-		if c.used*2 >= c.buckets*slotsPerBucket && c.buckets < c.maxBuckets {
-			c.grow()
-		}
-		c.put(e)
+	for k, pid := range c.pending {
+		c.add(k, pid)
 	}
-	c.pending = c.pending[:0]
+	clear(c.pending)
+}
+
+func (c *idCache) add(k cacheKey, pid int64) {
+	if c.used*2 >= c.buckets*slotsPerBucket && c.buckets < c.maxBuckets {
+		c.grow()
+	}
+	c.put(k, pid)
 }
 
 // forget drops what was noted; after a merge, everything.
@@ -167,31 +227,33 @@ func (c *idCache) forget(all bool) {
 	if c == nil {
 		return
 	}
-	c.pending = c.pending[:0]
+	clear(c.pending)
 	if all {
 		clear(c.slots)
-		c.used = 0
+		c.used, c.complete = 0, false
 	}
 }
 
-// put adds e; in a full bucket it takes another entry's place.
-func (c *idCache) put(e cacheEntry) {
-	b := c.bucket(e.h1)
+// put adds an entry; in a full bucket it takes another entry's place.
+func (c *idCache) put(k cacheKey, pid int64) {
+	i := k.h1 % c.buckets
+	b := c.bucketAt(i)
 	at := -1
-	for i := 0; i < len(b); i += 2 {
-		if b[i] == e.h1 && b[i+1]&^math.MaxUint32 == e.h2 {
-			at = i
+	for j := 0; j < len(b); j += 2 {
+		if b[j] == k.h1 && b[j+1]&^math.MaxUint32 == k.h2 {
+			at = j
 			break
 		}
-		if b[i] == 0 && at < 0 {
-			at = i
+		if b[j] == 0 && at < 0 {
+			at = j
 		}
 	}
 	switch {
 	case at < 0: // the victim is picked by hash bits the bucket index does not use
-		at = int(e.h1>>32%slotsPerBucket) * 2
+		at = int(k.h1>>32%slotsPerBucket) * 2
+		c.overflowed[i/64] |= 1 << (i % 64)
 	case b[at] == 0:
 		c.used++
 	}
-	b[at], b[at+1] = e.h1, e.h2|uint64(e.pid)
+	b[at], b[at+1] = k.h1, k.h2|uint64(pid)
 }

@@ -19,14 +19,14 @@ func TestIDCache(t *testing.T) {
 		name string
 		run  func(t *testing.T, c *idCache)
 	}{
-		{"a kept note is found", func(t *testing.T, c *idCache) {
+		{"a note is seen at once and kept by keep", func(t *testing.T, c *idCache) {
 			c.note(ident("a"), 7)
-			if _, ok := c.get(ident("a")); ok {
-				t.Fatal("found before keep")
+			if pid, ok := c.get(ident("a")); !ok || pid != 7 || c.used != 0 {
+				t.Fatalf("before keep: got %d %v with %d slots used, want 7 from the notes", pid, ok, c.used)
 			}
 			c.keep()
-			if pid, ok := c.get(ident("a")); !ok || pid != 7 {
-				t.Fatalf("got %d %v, want 7", pid, ok)
+			if pid, ok := c.get(ident("a")); !ok || pid != 7 || c.used != 1 {
+				t.Fatalf("got %d %v with %d slots used, want 7 in 1", pid, ok, c.used)
 			}
 		}},
 		{"a later note wins", func(t *testing.T, c *idCache) {
@@ -67,10 +67,24 @@ func TestIDCache(t *testing.T) {
 			}
 		}},
 		{"ids beyond 32 bits are not kept", func(t *testing.T, c *idCache) {
+			c.complete = true
 			c.note(ident("a"), math.MaxUint32+1)
 			c.keep()
-			if _, ok := c.get(ident("a")); ok {
-				t.Fatal("a 33-bit profile id was kept")
+			if pid, ok := c.get(ident("a")); ok {
+				t.Fatalf("a 33-bit profile id: got %d", pid)
+			}
+		}},
+		{"a complete cache knows what the store lacks", func(t *testing.T, c *idCache) {
+			c.complete = true
+			if pid, ok := c.get(ident("x")); !ok || pid != 0 {
+				t.Fatalf("got %d %v, want 0 true", pid, ok)
+			}
+		}},
+		{"a merge ends completeness", func(t *testing.T, c *idCache) {
+			c.complete = true
+			c.forget(true)
+			if _, ok := c.get(ident("x")); ok {
+				t.Fatal("after forget(true) the cache still says x is not stored")
 			}
 		}},
 		{"growing keeps nearly every entry", func(t *testing.T, c *idCache) {
@@ -106,6 +120,38 @@ func TestIDCacheAtCap(t *testing.T) {
 	}
 }
 
+// A complete cache that dropped entries never says a stored identifier is
+// missing, and still knows that most others are.
+func TestCompleteCacheAfterDrops(t *testing.T) {
+	c := newIDCache(1) // 65,536 slots
+	defer c.close()
+	c.complete = true
+	const n = 30_000
+	hits := fillAndCount(t, c, n)
+	unsure := 0
+	for i := range n {
+		if pid, ok := c.get(ident(fmt.Sprint("u", i))); !ok {
+			unsure++
+		} else if pid == 0 {
+			t.Fatalf("u%d is stored, the cache says it is not", i)
+		}
+	}
+	if unsure == 0 || hits+unsure != n {
+		t.Fatalf("%d found, %d unsure of %d: want some dropped, the rest found", hits, unsure, n)
+	}
+	absent := 0
+	for i := range n {
+		if pid, ok := c.get(ident(fmt.Sprint("v", i))); ok && pid == 0 {
+			absent++
+		} else if ok {
+			t.Fatalf("v%d was never stored, got profile %d", i, pid)
+		}
+	}
+	if absent < n/2 {
+		t.Fatalf("%d of %d never stored known as such, want most", absent, n)
+	}
+}
+
 // fillAndCount keeps users u0…u(n-1) as profiles 1…n, and returns how many
 // the cache still finds; it fails on any wrong answer.
 func fillAndCount(t *testing.T, c *idCache, n int) int {
@@ -138,10 +184,11 @@ func TestNilIDCache(t *testing.T) {
 	c.close()
 }
 
-// TestCacheAcrossTransactions applies rows one transaction each, through
-// the cache, on a real store: a merge moves an identifier the merging row
-// does not carry, and a rolled-back transaction's profile id is taken by
-// another user.
+// TestCacheAcrossTransactions applies rows through a cache preloaded from a
+// real store (so complete at first): a rolled-back transaction's profile id
+// is taken by another user; a transaction of two batches meets a new
+// identifier twice; a merge moves an identifier the merging row does not
+// carry. Then a cache preloaded from the store knows every identifier.
 func TestCacheAcrossTransactions(t *testing.T) {
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
@@ -155,49 +202,82 @@ func TestCacheAcrossTransactions(t *testing.T) {
 	}
 	cache := newIDCache(1)
 	defer cache.close()
+	if err := cache.preload(ctx, st, acct, 100); err != nil || !cache.complete {
+		t.Fatalf("preload of an empty account: complete %v (%v)", cache.complete, err)
+	}
 	obj := func(v string) store.Identifier { return store.Identifier{Kind: "objectId", Value: v} }
 	errRollback := errors.New("roll back")
 	row := 0
-	apply := func(fail bool, ids ...store.Identifier) {
-		t.Helper()
+	event := func(ids ...store.Identifier) *batch {
 		row++
-		b := &batch{events: []store.Event{{AccountID: acct, ImportID: 1, Row: int64(row), Name: "E", Time: int64(row), Identifiers: ids}}}
+		return &batch{events: []store.Event{{AccountID: acct, ImportID: 1, Row: int64(row), Name: "E", Time: int64(row), Identifiers: ids}}}
+	}
+	apply := func(fail bool, bs ...*batch) {
+		t.Helper()
 		err := inBatch(ctx, st, cache, func(tx store.BatchTx) error {
-			r := newResolver(acct, time.Now(), cache)
-			if err := r.load(ctx, tx, b.identifiers(), false); err != nil {
-				return err
+			for _, b := range bs {
+				r := newResolver(acct, time.Now(), cache)
+				if err := r.load(ctx, tx, b.identifiers(), false); err != nil {
+					return err
+				}
+				if err := b.applyRows(ctx, tx, r); err != nil {
+					return err
+				}
 			}
-			if err := b.applyRows(ctx, tx, r); err != nil || !fail {
-				return err
+			if fail {
+				return errRollback
 			}
-			return errRollback
+			return nil
 		})
 		if err != nil && !errors.Is(err, errRollback) {
 			t.Fatal(err)
 		}
 	}
-	apply(false, ident("a"))
-	apply(false, ident("b"), obj("q"))
-	apply(false, ident("a"), obj("q")) // merges b's profile into a's
-	apply(false, ident("b"))
-	apply(true, ident("n")) // rolled back
-	apply(false, ident("m"))
-	apply(false, ident("n"))
+	apply(true, event(ident("n"))) // rolled back
+	apply(false, event(ident("m")))
+	apply(false, event(ident("n")))
+	apply(false, event(ident("g")), event(ident("g")))
+	if !cache.complete {
+		t.Fatal("the cache is no longer complete before any merge")
+	}
+	apply(false, event(ident("a")))
+	apply(false, event(ident("b"), obj("q")))
+	apply(false, event(ident("a"), obj("q"))) // merges b's profile into a's
+	apply(false, event(ident("b")))
 
-	pa, err := st.ProfileByIdentifier(ctx, acct, "a")
-	if err != nil {
-		t.Fatal(err)
+	want := map[string]int{"a": 4, "b": 4, "m": 1, "n": 1, "g": 2}
+	pids := map[int64]string{}
+	for v, n := range want {
+		p, err := st.ProfileByIdentifier(ctx, acct, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if evs, err := st.ProfileEvents(ctx, acct, p.ID, 10); err != nil || len(evs) != n {
+			t.Fatalf("%s's profile has %d events (%v), want %d", v, len(evs), err, n)
+		}
+		if other, ok := pids[p.ID]; ok && other+v != "ab" && other+v != "ba" {
+			t.Fatalf("%s and %s share profile %d", other, v, p.ID)
+		}
+		pids[p.ID] = v
+		testPreloaded(t, st, acct, ident(v), p.ID)
 	}
-	if pb, err := st.ProfileByIdentifier(ctx, acct, "b"); err != nil || pb.ID != pa.ID {
-		t.Fatalf("b is profile %d (%v), want a's %d", pb.ID, err, pa.ID)
-	}
-	evs, err := st.ProfileEvents(ctx, acct, pa.ID, 10)
-	if err != nil || len(evs) != 4 {
-		t.Fatalf("a's profile has %d events (%v), want 4", len(evs), err)
-	}
-	pm, err1 := st.ProfileByIdentifier(ctx, acct, "m")
-	pn, err2 := st.ProfileByIdentifier(ctx, acct, "n")
-	if err := errors.Join(err1, err2); err != nil || pm.ID == pn.ID {
-		t.Fatalf("m is profile %d and n %d (%v), want two", pm.ID, pn.ID, err)
+}
+
+// testPreloaded checks that a cache preloaded from st knows id's profile and
+// that no zz is stored, and that one preloaded with too low a limit is not complete.
+func testPreloaded(t *testing.T, st *sqlite.DB, acct string, id store.Identifier, pid int64) {
+	t.Helper()
+	for _, limit := range []int{100, 2} {
+		c := newIDCache(1)
+		defer c.close()
+		if err := c.preload(t.Context(), st, acct, limit); err != nil || c.complete != (limit == 100) {
+			t.Fatalf("preload %d: complete %v (%v)", limit, c.complete, err)
+		}
+		if got, ok := c.get(id); limit == 100 && (!ok || got != pid) {
+			t.Fatalf("preloaded cache: %s is %d (%v), want %d", id.Value, got, ok, pid)
+		}
+		if got, ok := c.get(ident("zz")); ok != (limit == 100) || got != 0 {
+			t.Fatalf("preload %d: zz is %d (%v)", limit, got, ok)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 type Store interface {
 	store.Imports
 	store.Tx
+	identifierScanner
 	Upload(ctx context.Context, accountID string, id int64) (store.Upload, error)
 	Account(ctx context.Context, id string) (store.Account, error)
 }

@@ -48,9 +48,11 @@ func root(p *prof) *prof {
 func (r *resolver) load(ctx context.Context, tx store.BatchTx, ids []store.Identifier, withProps bool) error {
 	var misses []store.Identifier
 	for _, id := range ids {
-		if pid, ok := r.cache.get(id); ok {
+		switch pid, ok := r.cache.get(id); {
+		case ok && pid != 0:
 			r.found(id, pid)
-		} else {
+		case ok: // not in the store
+		default:
 			misses = append(misses, id)
 		}
 	}

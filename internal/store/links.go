@@ -21,9 +21,12 @@ type Links struct {
 	pending []Link
 }
 
-// Add records that ids now point at profileID.
+// Add records that ids now point at profileID. Values are copied: links
+// may wait for a whole transaction, and a value may be part of its row's
+// text, which it would keep in memory.
 func (l *Links) Add(accountID string, profileID int64, ids []Identifier) {
 	for _, id := range ids {
+		id.Value = strings.Clone(id.Value)
 		l.pending = append(l.pending, Link{AccountID: accountID, ID: id, ProfileID: profileID})
 	}
 }
@@ -35,24 +38,22 @@ func (l *Links) Take() []Link {
 	if len(l.pending) == 0 {
 		return nil
 	}
-	type key struct {
-		account string
-		id      Identifier
-	}
-	last := make(map[key]int, len(l.pending))
-	for i, k := range l.pending {
-		last[key{k.AccountID, k.ID}] = i
-	}
-	out := make([]Link, 0, len(last))
-	for i, k := range l.pending {
-		if last[key{k.AccountID, k.ID}] == i {
-			out = append(out, k)
+	out := l.pending
+	l.pending = nil
+	slices.SortStableFunc(out, compareLinks)
+	// Of each run of one identifier, the last added wins.
+	n := 0
+	for i := range out {
+		if i+1 < len(out) && compareLinks(out[i], out[i+1]) == 0 {
+			continue
 		}
+		out[n] = out[i]
+		n++
 	}
-	l.pending = l.pending[:0]
-	slices.SortFunc(out, func(x, y Link) int {
-		return cmp.Or(strings.Compare(x.AccountID, y.AccountID), strings.Compare(x.ID.Value, y.ID.Value),
-			strings.Compare(x.ID.Kind, y.ID.Kind))
-	})
-	return out
+	return out[:n]
+}
+
+func compareLinks(x, y Link) int {
+	return cmp.Or(strings.Compare(x.AccountID, y.AccountID), strings.Compare(x.ID.Value, y.ID.Value),
+		strings.Compare(x.ID.Kind, y.ID.Kind))
 }

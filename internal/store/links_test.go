@@ -21,6 +21,12 @@ func TestLinksTake(t *testing.T) {
 			l.Add("A", 1, []Identifier{u("a")})
 			l.Add("A", 2, []Identifier{u("a"), {Kind: "email", Value: "a"}})
 		}, []Link{{"A", Identifier{Kind: "email", Value: "a"}, 2}, {"A", u("a"), 2}}},
+		{"the last of many links wins", func(l *Links) {
+			for pid := int64(1); pid <= 40; pid++ {
+				l.Add("A", pid, []Identifier{u("a"), u(string(rune('a' + pid%7)))})
+			}
+		}, []Link{{"A", u("a"), 40}, {"A", u("b"), 36}, {"A", u("c"), 37}, {"A", u("d"), 38}, {"A", u("e"), 39},
+			{"A", u("f"), 40}, {"A", u("g"), 34}}},
 		{"accounts apart", func(l *Links) {
 			l.Add("A", 1, []Identifier{u("a")})
 			l.Add("B", 2, []Identifier{u("a")})

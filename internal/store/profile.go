@@ -24,6 +24,10 @@ type Profile struct {
 type Profiles interface {
 	ProfileByIdentifier(ctx context.Context, accountID, value string) (Profile, error)
 	Profile(ctx context.Context, accountID string, id int64) (Profile, error)
+	// ScanIdentifiers calls fn with each of the account's identifiers and its
+	// profile, in no order, until fn has seen limit of them; all reports
+	// whether fn saw every one.
+	ScanIdentifiers(ctx context.Context, accountID string, limit int, fn func(Identifier, int64)) (all bool, err error)
 }
 
 // BatchTx is what the pipeline does inside one batch transaction: the

@@ -9,6 +9,7 @@ import (
 	"sluice/internal/errs"
 	"sluice/internal/record"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // kindOrder ranks identifier kinds as the API shows them: identity first.
@@ -70,3 +71,14 @@ func (db *DB) profileIdentifiers(ctx context.Context, id int64) ([]store.Identif
 
 // decodeProps reads a props column (jsonb's text: spaces after ':' and ',').
 func decodeProps(b []byte) (record.Props, error) { return record.DecodeProps(b) }
+
+// ScanIdentifiers reads the account's identifiers by the primary key, which
+// starts with account_id.
+func (db *DB) ScanIdentifiers(ctx context.Context, accountID string, limit int, fn func(store.Identifier, int64)) (bool, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT kind, value, profile_id FROM identifiers WHERE account_id = $1 LIMIT $2`,
+		accountID, limit+1)
+	if err != nil {
+		return false, fmt.Errorf("scan identifiers: %w", err)
+	}
+	return sqlrow.ScanIdentifiers(rows, limit, fn)
+}

@@ -8,6 +8,7 @@ import (
 
 	"sluice/internal/errs"
 	"sluice/internal/store"
+	"sluice/internal/store/sqlrow"
 )
 
 // ProfileByIdentifier finds a profile by any identifier value. If the value
@@ -63,4 +64,15 @@ func (db *DB) profileIdentifiers(ctx context.Context, id int64) ([]store.Identif
 		out = append(out, i)
 	}
 	return out, rows.Err()
+}
+
+// ScanIdentifiers reads the account's identifiers by its primary key, which
+// holds them all: one pass over the account's part of it.
+func (db *DB) ScanIdentifiers(ctx context.Context, accountID string, limit int, fn func(store.Identifier, int64)) (bool, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, value, profile_id FROM identifiers WHERE account_id = ? LIMIT ?`,
+		accountID, limit+1)
+	if err != nil {
+		return false, fmt.Errorf("scan identifiers: %w", err)
+	}
+	return sqlrow.ScanIdentifiers(rows, limit, fn)
 }

@@ -194,3 +194,27 @@ func all[T any](rows *sql.Rows, err error, list, one string, scan func(Row) (T, 
 	}
 	return out, rows.Err()
 }
+
+// ScanIdentifiers passes rows of (kind, value, profile_id), queried with a
+// limit of limit+1, to fn until it has seen limit; all is false if a row was
+// left. It closes rows.
+func ScanIdentifiers(rows *sql.Rows, limit int, fn func(store.Identifier, int64)) (all bool, err error) {
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n == limit {
+			return false, nil
+		}
+		var id store.Identifier
+		var pid int64
+		if err := rows.Scan(&id.Kind, &id.Value, &pid); err != nil {
+			return false, fmt.Errorf("scan identifier: %w", err)
+		}
+		fn(id, pid)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("scan identifiers: %w", err)
+	}
+	return true, nil
+}

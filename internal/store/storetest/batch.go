@@ -67,6 +67,34 @@ func testBatch(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testScanIdentifiers(t, st, pid)
+}
+
+// testScanIdentifiers reads back the two identifiers testBatch linked.
+func testScanIdentifiers(t *testing.T, st store.Store, pid int64) {
+	tests := []struct {
+		name    string
+		account string
+		limit   int
+		want    map[store.Identifier]int64
+		all     bool
+	}{
+		{"all fit", "A-1", 2, map[store.Identifier]int64{idU1: pid, idO1: pid}, true},
+		{"one over the limit", "A-1", 1, nil, false},
+		{"another account has none", "B-1", 5, map[store.Identifier]int64{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[store.Identifier]int64{}
+			all, err := st.ScanIdentifiers(ctx(t), tc.account, tc.limit, func(id store.Identifier, p int64) { got[id] = p })
+			if err != nil || all != tc.all || len(got) > tc.limit {
+				t.Fatalf("all %v, %d seen (%v): want all %v, at most %d", all, len(got), err, tc.all, tc.limit)
+			}
+			if tc.want != nil && !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
 }
 
 func testMerge(t *testing.T, open Opener) {
