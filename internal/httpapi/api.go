@@ -64,6 +64,7 @@ type Route struct {
 	Auth    bool
 	Handler func(w http.ResponseWriter, r *http.Request, acct store.Account)
 	Plain   http.HandlerFunc // for routes without auth
+	Params  []string         // the query parameters an Auth route accepts; any other is refused
 }
 
 // Routes is the route table: every API route sluice serves.
@@ -81,15 +82,15 @@ func (a *API) Routes() []Route {
 		{Pattern: "GET /api/v1/pgp-keys/{id}", Auth: true, Handler: a.getPGPKey},
 		{Pattern: "GET /api/v1/pgp-keys/{id}/public.asc", Auth: true, Handler: a.publicPGPKey},
 		{Pattern: "DELETE /api/v1/pgp-keys/{id}", Auth: true, Handler: a.deletePGPKey},
-		{Pattern: "GET /api/v1/imports", Auth: true, Handler: a.listImports},
+		{Pattern: "GET /api/v1/imports", Auth: true, Handler: a.listImports, Params: []string{"limit", "cursor", "status"}},
 		{Pattern: "GET /api/v1/imports/{id}", Auth: true, Handler: a.getImport},
 		{Pattern: "GET /api/v1/imports/{id}/errors.csv", Auth: true, Handler: a.importErrors},
 		{Pattern: "GET /api/v1/profiles/{identifier}", Auth: true, Handler: a.getProfile},
-		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents},
+		{Pattern: "GET /api/v1/events", Auth: true, Handler: a.listEvents, Params: []string{"identity", "name", "from", "to", "limit", "cursor"}},
 		{Pattern: "GET /api/v1/webhooks", Auth: true, Handler: a.listWebhooks},
 		{Pattern: "POST /api/v1/webhooks", Auth: true, Handler: a.addWebhook},
 		{Pattern: "DELETE /api/v1/webhooks/{id}", Auth: true, Handler: a.deleteWebhook},
-		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries},
+		{Pattern: "GET /api/v1/webhooks/{id}/deliveries", Auth: true, Handler: a.webhookDeliveries, Params: []string{"limit", "cursor"}},
 		{Pattern: "GET /api/v1/notifications", Auth: true, Handler: a.getNotifications},
 		{Pattern: "PUT /api/v1/notifications", Auth: true, Handler: a.setNotifications},
 		{Pattern: "POST /api/v1/segments/query", Auth: true, Handler: a.querySegment},
@@ -98,7 +99,7 @@ func (a *API) Routes() []Route {
 		{Pattern: "POST /api/v1/segments", Auth: true, Handler: a.createSegment},
 		{Pattern: "GET /api/v1/segments/{id}", Auth: true, Handler: a.getSegment},
 		{Pattern: "DELETE /api/v1/segments/{id}", Auth: true, Handler: a.deleteSegment},
-		{Pattern: "GET /api/v1/segments/{id}/export.csv", Auth: true, Handler: a.exportSaved},
+		{Pattern: "GET /api/v1/segments/{id}/export.csv", Auth: true, Handler: a.exportSaved, Params: []string{"properties"}},
 	}
 }
 
@@ -107,7 +108,7 @@ func (a *API) Routes() []Route {
 func (a *API) Register(mux *http.ServeMux) {
 	for _, rt := range a.Routes() {
 		if rt.Auth {
-			mux.Handle(rt.Pattern, a.recovered(a.authed(rt.Handler)))
+			mux.Handle(rt.Pattern, a.recovered(a.authed(onlyParams(rt, rt.Handler))))
 		} else {
 			mux.Handle(rt.Pattern, a.recovered(rt.Plain))
 		}

@@ -100,3 +100,32 @@ func resolves(root map[string]any, ref string) bool {
 	}
 	return true
 }
+
+// TestOpenAPIQueryParams keeps the query parameters each route accepts (and
+// refuses all others) equal to those openapi.json documents for it.
+func TestOpenAPIQueryParams(t *testing.T) {
+	doc := mustDoc(t)
+	for _, rt := range New(Deps{}).Routes() {
+		if !rt.Auth {
+			continue
+		}
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		var op struct {
+			Parameters []struct{ Name, In string } `json:"parameters"`
+		}
+		if raw, ok := doc.Paths[path][strings.ToLower(method)]; ok {
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s: %v", rt.Pattern, err)
+			}
+		}
+		var documented []string
+		for _, p := range op.Parameters {
+			if p.In == "query" {
+				documented = append(documented, p.Name)
+			}
+		}
+		if strings.Join(documented, ",") != strings.Join(rt.Params, ",") {
+			t.Errorf("%s accepts query parameters %v, openapi.json documents %v", rt.Pattern, rt.Params, documented)
+		}
+	}
+}

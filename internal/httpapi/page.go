@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,26 @@ func pageOf(r *http.Request) (store.Page, error) {
 		p.Before = id
 	}
 	return p, nil
+}
+
+// onlyParams refuses a request with a query parameter the route does not
+// take, naming the ones it does: a misspelt filter (?identifier= for
+// ?identity=) would otherwise answer with everything, unfiltered.
+func onlyParams(rt Route, h func(http.ResponseWriter, *http.Request, store.Account)) func(http.ResponseWriter, *http.Request, store.Account) {
+	return func(w http.ResponseWriter, r *http.Request, acct store.Account) {
+		for name := range r.URL.Query() {
+			if slices.Contains(rt.Params, name) {
+				continue
+			}
+			accepted := "it takes none"
+			if len(rt.Params) > 0 {
+				accepted = "accepted: " + strings.Join(rt.Params, ", ")
+			}
+			writeError(w, r, errs.E(errs.Invalid, "unknown query parameter %q for %s; %s", name, rt.Pattern, accepted), nil)
+			return
+		}
+		h(w, r, acct)
+	}
 }
 
 // BaseName strips the data-file extensions: events.csv.gz.gpg → events.
