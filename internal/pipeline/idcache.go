@@ -27,15 +27,8 @@ import (
 // one at a time), and every identifier it writes is noted. A complete cache
 // stays complete but for buckets that dropped an entry, and until a merge.
 //
-// The table is memory outside the Go heap (the collector would let the
-// heap grow by as much again): buckets of eight 16-byte slots, two cache
-// lines each. It is mapped at its cap but starts small, so that only the pages in
-// use are resident, and doubles in place when half full. A full bucket
-// drops an entry at random (about one in 100 while the table grows), which
-// only costs a lookup again. A key is 96 bits of two seeded hashes of the
-// identifier; two identifiers that share them, which happens about once in
-// 2^72 lookups (a bucket's 8 keys share at most 21 index bits of the 96),
-// would be taken for one another.
+// The table (idtable.go) is memory outside the Go heap, where the
+// collector would let the heap grow by as much again.
 type idCache struct {
 	seed1, seed2 maphash.Seed
 	all          []uint64 // the table at its cap; pages are resident once written
@@ -45,8 +38,8 @@ type idCache struct {
 	used         uint64 // slots in use
 	free         func()
 	pending      map[cacheKey]int64
-	complete     bool     // the store has no identifier the table lacks, but in overflowed buckets
-	overflowed   []uint64 // a bit per bucket: it dropped an entry
+	complete     bool     // the store has no identifier the table lacks, but those unsure
+	overflowed   []uint64 // a bit per bucket: an entry that belonged in it was dropped
 }
 
 type cacheKey struct{ h1, h2 uint64 }
@@ -102,28 +95,6 @@ func (c *idCache) preload(ctx context.Context, st identifierScanner, accountID s
 	return nil
 }
 
-// grow doubles the table in place: an entry of bucket i stays there or
-// moves to bucket i+n, which only bucket i fills, so nothing collides.
-func (c *idCache) grow() {
-	n := c.buckets
-	c.buckets *= 2
-	c.slots = c.all[:c.buckets*slotsPerBucket*2]
-	for i := range n {
-		if c.dropped(i) { // the dropped entry may belong in either half
-			c.overflowed[(i+n)/64] |= 1 << ((i + n) % 64)
-		}
-		from, to := c.bucketAt(i), c.bucketAt(i+n)
-		k := 0
-		for j := 0; j < len(from); j += 2 {
-			if from[j] != 0 && from[j]%c.buckets != i {
-				to[k], to[k+1] = from[j], from[j+1]
-				from[j], from[j+1] = 0, 0
-				k += 2
-			}
-		}
-	}
-}
-
 // close returns the table's memory; the cache is not used after.
 func (c *idCache) close() {
 	if c != nil {
@@ -150,11 +121,6 @@ func (c *idCache) hash(id store.Identifier) (h1, h2 uint64) {
 	return h1, h2
 }
 
-func (c *idCache) bucketAt(i uint64) []uint64 {
-	j := i * slotsPerBucket * 2
-	return c.slots[j : j+slotsPerBucket*2]
-}
-
 // get returns the profile of id if the cache knows it: ok with pid 0 means
 // the store has no such identifier (known only to a complete cache).
 func (c *idCache) get(id store.Identifier) (pid int64, ok bool) {
@@ -170,19 +136,7 @@ func (c *idCache) get(id store.Identifier) (pid int64, ok bool) {
 	if pid, ok := c.lookup(h1, h2); ok {
 		return pid, true
 	}
-	return 0, c.complete && !c.dropped(h1%c.buckets)
-}
-
-func (c *idCache) dropped(i uint64) bool { return c.overflowed[i/64]&(1<<(i%64)) != 0 }
-
-func (c *idCache) lookup(h1, h2 uint64) (int64, bool) {
-	b := c.bucketAt(h1 % c.buckets)
-	for i := 0; i < len(b); i += 2 {
-		if b[i] == h1 && b[i+1]&^math.MaxUint32 == h2 {
-			return int64(b[i+1] & math.MaxUint32), true
-		}
-	}
-	return 0, false
+	return 0, c.complete && !c.unsure(h1, h2)
 }
 
 // note keeps aside that id belongs to profile pid, for keep, unless the
@@ -232,28 +186,4 @@ func (c *idCache) forget(all bool) {
 		clear(c.slots)
 		c.used, c.complete = 0, false
 	}
-}
-
-// put adds an entry; in a full bucket it takes another entry's place.
-func (c *idCache) put(k cacheKey, pid int64) {
-	i := k.h1 % c.buckets
-	b := c.bucketAt(i)
-	at := -1
-	for j := 0; j < len(b); j += 2 {
-		if b[j] == k.h1 && b[j+1]&^math.MaxUint32 == k.h2 {
-			at = j
-			break
-		}
-		if b[j] == 0 && at < 0 {
-			at = j
-		}
-	}
-	switch {
-	case at < 0: // the victim is picked by hash bits the bucket index does not use
-		at = int(k.h1>>32%slotsPerBucket) * 2
-		c.overflowed[i/64] |= 1 << (i % 64)
-	case b[at] == 0:
-		c.used++
-	}
-	b[at], b[at+1] = k.h1, k.h2|uint64(pid)
 }
