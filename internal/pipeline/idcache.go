@@ -72,15 +72,15 @@ type identifierScanner interface {
 	ScanIdentifiers(ctx context.Context, accountID string, limit int, fn func(store.Identifier, int64)) (bool, error)
 }
 
-// preload adds up to limit of the account's stored identifiers (at most
-// what half fills the table at its cap); if they were all, the cache is
-// complete.
+// preload adds up to limit of the account's stored identifiers, and at most
+// 7/8 of the slots at the cap (where two-choice buckets still drop few); if
+// they were all, the cache is complete.
 func (c *idCache) preload(ctx context.Context, st identifierScanner, accountID string, limit int) error {
 	if c == nil {
 		return nil
 	}
 	held := true
-	all, err := st.ScanIdentifiers(ctx, accountID, min(limit, int(c.maxBuckets*slotsPerBucket/2)), func(id store.Identifier, pid int64) {
+	all, err := st.ScanIdentifiers(ctx, accountID, min(limit, int(c.maxBuckets*slotsPerBucket*7/8)), func(id store.Identifier, pid int64) {
 		if pid <= 0 || pid > math.MaxUint32 {
 			held = false
 			return

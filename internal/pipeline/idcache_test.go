@@ -282,3 +282,44 @@ func testPreloaded(t *testing.T, st *sqlite.DB, acct string, id store.Identifier
 		}
 	}
 }
+
+// A cache preloaded with an account that nearly fills it is complete, and
+// never says that a stored identifier is missing.
+func TestPreloadNearlyFull(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const acct, n = "ACME-0001", 55_000 // 84% of a 1 MiB cache's 65,536 slots
+	err = st.InBatch(ctx, func(tx store.BatchTx) error {
+		for i := range n {
+			if err := tx.LinkIdentifiers(ctx, acct, int64(i+1), []store.Identifier{ident(fmt.Sprint("u", i))}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newIDCache(1)
+	defer c.close()
+	if err := c.preload(ctx, st, acct, n); err != nil || !c.complete || c.buckets != c.maxBuckets {
+		t.Fatalf("complete %v with %d of %d buckets (%v)", c.complete, c.buckets, c.maxBuckets, err)
+	}
+	unsure := 0
+	for i := range n {
+		pid, ok := c.get(ident(fmt.Sprint("u", i)))
+		switch {
+		case !ok:
+			unsure++
+		case pid != int64(i+1):
+			t.Fatalf("u%d: got profile %d, want %d", i, pid, i+1)
+		}
+	}
+	if unsure > n/100 {
+		t.Fatalf("%d of %d unsure, want under 1%%", unsure, n)
+	}
+}
