@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"sluice/internal/record"
@@ -130,5 +131,58 @@ func testMerge(t *testing.T, open Opener) {
 	}
 	if _, err := st.Profile(ctx(t), "A-1", gone); err == nil {
 		t.Fatal("merged-away profile still exists")
+	}
+}
+
+// testMixedBatch writes two accounts' profiles, links and events in single
+// calls, interleaved: each lands in its own account.
+func testMixedBatch(t *testing.T, open Opener) {
+	st := open(t)
+	MustAccount(t, st, "A-1")
+	MustAccount(t, st, "B-1")
+	var pids [2]int64
+	err := st.InBatch(ctx(t), func(tx store.BatchTx) error {
+		ps := []*store.Profile{{AccountID: "A-1", Props: record.Props{}, CreatedAt: t0, UpdatedAt: t0},
+			{AccountID: "B-1", Props: record.Props{}, CreatedAt: t0, UpdatedAt: t0}}
+		if err := tx.CreateProfiles(ctx(t), ps); err != nil {
+			return err
+		}
+		pids = [2]int64{ps[0].ID, ps[1].ID}
+		ps[1].Props["x"] = record.Int(2)
+		if err := tx.SaveProfiles(ctx(t), ps); err != nil {
+			return err
+		}
+		for i, acct := range []string{"A-1", "B-1"} {
+			if err := tx.LinkIdentifiers(ctx(t), acct, pids[i], []store.Identifier{idU1}); err != nil {
+				return err
+			}
+		}
+		ev := func(acct string, imp, pid int64) store.Event {
+			return store.Event{AccountID: acct, ProfileID: pid, ImportID: imp, Row: imp, Name: "E", Time: 1700000000,
+				Identifiers: []store.Identifier{idU1}, Props: record.Props{}}
+		}
+		return tx.InsertEvents(ctx(t), []store.Event{ev("A-1", 1, pids[0]), ev("B-1", 2, pids[1]), ev("A-1", 3, pids[0])})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		account string
+		imports []int64
+		props   record.Props
+	}{{"A-1", []int64{1, 3}, record.Props{}}, {"B-1", []int64{2}, record.Props{"x": record.Int(2)}}} {
+		p, err := st.ProfileByIdentifier(ctx(t), tc.account, "u1")
+		if err != nil || p.ID != pids[i] || !reflect.DeepEqual(p.Props, tc.props) {
+			t.Fatalf("%s: profile %+v (%v), want id %d with %v", tc.account, p, err, pids[i], tc.props)
+		}
+		evs, err := st.ListEvents(ctx(t), tc.account, store.EventFilter{})
+		var imps []int64
+		for _, e := range evs {
+			imps = append(imps, e.ImportID)
+		}
+		slices.Sort(imps)
+		if err != nil || !slices.Equal(imps, tc.imports) {
+			t.Fatalf("%s: events of imports %v (%v), want %v", tc.account, imps, err, tc.imports)
+		}
 	}
 }
