@@ -149,6 +149,15 @@ func (d *dash) addKey() {
 func (d *dash) uploadWithNewKey() {
 	t := d.t
 	d.laptop.SFTP(fmt.Sprintf("put %s/profiles.manifest\n", d.td), false)
+	// The import is recorded just after the upload ends, by the intake.
+	apptest.Eventually(t, 10*time.Second, "the manifest's import to be recorded", func() bool {
+		for _, imp := range d.acme.Imports() {
+			if imp.ManifestName == "profiles.manifest" {
+				return true
+			}
+		}
+		return false
+	})
 	row := "//tr[.//a[normalize-space()='profiles.csv']]"
 	d.go_("/imports", row+"//span[contains(@class,'badge-waiting')]")
 	d.shots.take(t, d.tab, "05-activity-waiting")
