@@ -44,6 +44,7 @@ type rowReader struct {
 	impID    int64
 	limit    int
 	clock    func() time.Time
+	props    record.Props // each row's Props, encoded or dropped before the next row
 }
 
 // readHeader reads and checks the header record and builds the converter.
@@ -147,7 +148,10 @@ func (rr *rowReader) bytesRead() int64 {
 }
 
 func (rr *rowReader) convert(b *batch, fields []string) []string {
-	row, reasons := rr.conv.Convert(fields)
+	if rr.props == nil {
+		rr.props = record.Props{}
+	}
+	row, reasons := rr.conv.ConvertReusing(fields, rr.props)
 	if len(reasons) > 0 {
 		return reasons
 	}
