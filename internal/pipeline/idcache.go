@@ -25,7 +25,8 @@ import (
 // the store either, so a user's first row needs no lookup. Only this import
 // writes the account's identifiers while it runs (an account's imports run
 // one at a time), and every identifier it writes is noted. A complete cache
-// stays complete but for buckets that dropped an entry, and until a merge.
+// stays complete until a merge, but for identifiers whose two buckets both
+// dropped an entry (idtable.go).
 //
 // The table (idtable.go) is memory outside the Go heap, where the
 // collector would let the heap grow by as much again.

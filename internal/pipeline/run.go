@@ -222,9 +222,9 @@ func produce(ctx context.Context, rr *rowReader, out chan<- *batch) error {
 }
 
 // preloadLimit bounds the identifiers read into the cache before an import
-// of size bytes: about as many as it has rows at most (no row is shorter
-// than 16 bytes), so that a small import into a large account reads little.
-// Reading one costs far less than the lookup it saves.
+// of size bytes, at one per 16 bytes of the file (rows are longer), so that
+// a small import into a large account reads little. Reading one costs far
+// less than the lookup it saves.
 func preloadLimit(size int64) int { return int(min(size/16, 1<<30)) + 1024 }
 
 // commit applies b, and the batches already read after it, in one
