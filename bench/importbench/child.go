@@ -181,29 +181,23 @@ func rawInsert(dir string) error {
 
 func insertRows(ctx context.Context, db *sql.DB, r *csvstream.Reader) (int, error) {
 	r.Read() // header
-	const per = 64
-	q := `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?),", per), ",")
+	const per, perTx = 64, 20000
+	q := func(rows int) string {
+		return `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?),", rows), ",")
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { tx.Rollback() }()
+	stmt, err := tx.Prepare(q(per))
+	if err != nil {
+		return 0, err
+	}
 	n := 0
-	var tx *sql.Tx
-	var stmt *sql.Stmt
 	args := make([]any, 0, per*8)
 	for {
-		if n%20000 == 0 {
-			if tx != nil {
-				stmt.Close()
-				if err := tx.Commit(); err != nil {
-					return n, err
-				}
-			}
-			var err error
-			if tx, err = db.BeginTx(ctx, nil); err != nil {
-				return n, err
-			}
-			if stmt, err = tx.Prepare(q); err != nil {
-				return n, err
-			}
-		}
 		f, _, err := r.Read()
 		if err == io.EOF {
 			break
@@ -216,19 +210,29 @@ func insertRows(ctx context.Context, db *sql.DB, r *csvstream.Reader) (int, erro
 			amount, f[5], f[4], f[7], qty)
 		ts, _ := strconv.ParseInt(f[1], 10, 64)
 		args = append(args, "BENCH-0001", n%1_000_000, 1, n, f[2], ts, ids, props)
-		if len(args) == cap(args) {
-			if _, err := stmt.Exec(args...); err != nil {
-				return n, err
-			}
-			args = args[:0]
+		if len(args) < cap(args) {
+			continue
 		}
-	}
-	for len(args) > 0 { // the last rows, one statement each
-		if _, err := tx.Exec(q[:strings.Index(q, "VALUES")+len("VALUES (?,?,?,?,?,?,?,?)")], args[:8]...); err != nil {
+		if _, err := stmt.Exec(args...); err != nil {
 			return n, err
 		}
-		args = args[8:]
+		args = args[:0]
+		if n%(perTx/per*per) == 0 { // a transaction of about perTx rows
+			if err := tx.Commit(); err != nil {
+				return n, err
+			}
+			if tx, err = db.BeginTx(ctx, nil); err != nil {
+				return n, err
+			}
+			if stmt, err = tx.Prepare(q(per)); err != nil {
+				return n, err
+			}
+		}
 	}
-	stmt.Close()
+	if len(args) > 0 {
+		if _, err := tx.Exec(q(len(args)/8), args...); err != nil {
+			return n, err
+		}
+	}
 	return n, tx.Commit()
 }

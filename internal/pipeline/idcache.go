@@ -82,7 +82,7 @@ func (c *idCache) preload(ctx context.Context, st identifierScanner, accountID s
 	}
 	held := true
 	all, err := st.ScanIdentifiers(ctx, accountID, min(limit, int(c.maxBuckets*slotsPerBucket*7/8)), func(id store.Identifier, pid int64) {
-		if pid <= 0 || pid > math.MaxUint32 {
+		if !holdable(pid) {
 			held = false
 			return
 		}
@@ -95,6 +95,9 @@ func (c *idCache) preload(ctx context.Context, st identifierScanner, accountID s
 	c.complete = all && held
 	return nil
 }
+
+// holdable reports whether a slot can hold profile id pid (32 bits of it).
+func holdable(pid int64) bool { return pid > 0 && pid <= math.MaxUint32 }
 
 // close returns the table's memory; the cache is not used after.
 func (c *idCache) close() {
@@ -146,7 +149,7 @@ func (c *idCache) note(id store.Identifier, pid int64) {
 	if c == nil {
 		return
 	}
-	if pid <= 0 || pid > math.MaxUint32 { // not held, so no longer complete
+	if !holdable(pid) { // not held, so no longer complete
 		c.complete = false
 		return
 	}

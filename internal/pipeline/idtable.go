@@ -57,12 +57,12 @@ func (c *idCache) mark(i uint64) { c.overflowed[i/64] |= 1 << (i % 64) }
 func (c *idCache) put(k cacheKey, pid int64) {
 	for {
 		i1, i2 := c.homes(k.h1, k.h2)
-		at1, free1 := c.slotFor(c.bucketAt(i1), k)
-		at2, free2 := c.slotFor(c.bucketAt(i2), k)
+		at1, free1 := slotFor(c.bucketAt(i1), k)
+		at2, free2 := slotFor(c.bucketAt(i2), k)
 		i, at := i1, at1
 		switch {
-		case at1 >= 0 && free1 < 0: // present in i1
-		case at2 >= 0 && free2 < 0: // present in i2
+		case free1 < 0: // present in i1
+		case free2 < 0: // present in i2
 			i, at = i2, at2
 		case free1 > 0 || free2 > 0:
 			if free2 > free1 {
@@ -85,7 +85,7 @@ func (c *idCache) put(k cacheKey, pid int64) {
 
 // slotFor finds k in bucket b: its slot and free -1 if present, else the
 // first empty slot (-1 if none) and how many are empty.
-func (c *idCache) slotFor(b []uint64, k cacheKey) (at, free int) {
+func slotFor(b []uint64, k cacheKey) (at, free int) {
 	at = -1
 	for j := 0; j < len(b); j += 2 {
 		switch {
