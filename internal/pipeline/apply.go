@@ -51,11 +51,7 @@ func (b *batch) identifiers() []store.Identifier {
 // apply writes the batch and its checkpoint in tx; cache (may be nil) is
 // the import's identifier cache.
 func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, lease store.Lease, cache *idCache) error {
-	r := newResolver(imp.AccountID, b.now, cache)
-	if err := r.load(ctx, tx, b.identifiers(), len(b.profiles) > 0); err != nil {
-		return err
-	}
-	if err := b.applyRows(ctx, tx, r); err != nil {
+	if err := b.applyAll(ctx, tx, imp.AccountID, cache); err != nil {
 		return err
 	}
 	if len(b.errors) > 0 {
@@ -64,6 +60,17 @@ func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, 
 		}
 	}
 	return tx.Checkpoint(ctx, imp.ID, lease, b.cp)
+}
+
+func (b *batch) applyAll(ctx context.Context, tx store.BatchTx, account string, cache *idCache) error {
+	if b.singleIdentifier() {
+		return b.applySingle(ctx, tx, account, cache)
+	}
+	r := newResolver(account, b.now, cache)
+	if err := r.load(ctx, tx, b.identifiers(), len(b.profiles) > 0); err != nil {
+		return err
+	}
+	return b.applyRows(ctx, tx, r)
 }
 
 func (b *batch) applyRows(ctx context.Context, tx store.BatchTx, r *resolver) error {

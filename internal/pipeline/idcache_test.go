@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -203,33 +202,12 @@ func TestCacheAcrossTransactions(t *testing.T) {
 		t.Fatalf("preload of an empty account: complete %v (%v)", cache.complete, err)
 	}
 	obj := func(v string) store.Identifier { return store.Identifier{Kind: "objectId", Value: v} }
-	errRollback := errors.New("roll back")
 	row := 0
 	event := func(ids ...store.Identifier) *batch {
 		row++
-		return &batch{events: []store.Event{{AccountID: acct, ImportID: 1, Row: int64(row), Name: "E", Time: int64(row), Identifiers: ids}}}
+		return eventBatch(acct, row, ids...)
 	}
-	apply := func(fail bool, bs ...*batch) {
-		t.Helper()
-		err := inBatch(ctx, st, cache, func(tx store.BatchTx) error {
-			for _, b := range bs {
-				r := newResolver(acct, time.Now(), cache)
-				if err := r.load(ctx, tx, b.identifiers(), false); err != nil {
-					return err
-				}
-				if err := b.applyRows(ctx, tx, r); err != nil {
-					return err
-				}
-			}
-			if fail {
-				return errRollback
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, errRollback) {
-			t.Fatal(err)
-		}
-	}
+	apply := func(fail bool, bs ...*batch) { t.Helper(); applyBatches(t, st, cache, acct, fail, bs...) }
 	apply(true, event(ident("n"))) // rolled back
 	apply(false, event(ident("m")))
 	apply(false, event(ident("n")))
