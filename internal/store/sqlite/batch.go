@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -162,86 +161,6 @@ func collectIDs(ctx context.Context, s *sql.Stmt, arr []byte, accountID string, 
 		}
 	}
 	return rows.Err()
-}
-
-// loadQuery reads profiles by a JSON array of ids (CROSS JOIN keeps the
-// array the outer loop, as in lookupQuery).
-const loadQuery = `SELECT p.id, p.props, p.created_at, p.updated_at FROM json_each(?) j
-	CROSS JOIN profiles p ON p.id = j.value AND p.account_id = ?`
-
-func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64) (map[int64]*store.Profile, error) {
-	s, err := b.stmt(ctx, loadQuery)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]*store.Profile, len(ids))
-	var dec record.PropsDecoder
-	var arr []byte
-	for start := 0; start < len(ids); start += lookupChunk {
-		arr = append(arr[:0], '[')
-		for i, id := range ids[start:min(start+lookupChunk, len(ids))] {
-			if i > 0 {
-				arr = append(arr, ',')
-			}
-			arr = strconv.AppendInt(arr, id, 10)
-		}
-		arr = append(arr, ']')
-		if err := scanProfiles(ctx, s, string(arr), accountID, &dec, out); err != nil {
-			return nil, err
-		}
-	}
-	if len(out) != len(ids) {
-		return nil, fmt.Errorf("load profiles: %d of %d found", len(out), len(ids))
-	}
-	return out, nil
-}
-
-func scanProfiles(ctx context.Context, s *sql.Stmt, arr, accountID string, dec *record.PropsDecoder, out map[int64]*store.Profile) error {
-	rows, err := s.QueryContext(noInterrupt(ctx), arr, accountID)
-	if err != nil {
-		return fmt.Errorf("load profiles: %w", err)
-	}
-	defer rows.Close()
-	var props []byte
-	for rows.Next() {
-		p := &store.Profile{AccountID: accountID}
-		var created, updated int64
-		if err := rows.Scan(&p.ID, &props, &created, &updated); err != nil {
-			return fmt.Errorf("scan profile: %w", err)
-		}
-		p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-		if p.Props, err = dec.Decode(props); err != nil {
-			return fmt.Errorf("profile %d: %w", p.ID, err)
-		}
-		out[p.ID] = p
-	}
-	return rows.Err()
-}
-
-func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
-	// One writer holds the database, so a statement's rows get consecutive
-	// rowids ending at LastInsertId.
-	return b.execRows(ctx, `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, ``, 4, len(ps),
-		func(i int, dst []any) []any {
-			p := ps[i]
-			return append(dst, p.AccountID, p.Props.AppendJSON(nil), ms(p.CreatedAt), ms(p.UpdatedAt))
-		},
-		func(first, n int, res sql.Result) error {
-			last, err := res.LastInsertId()
-			for i := range n {
-				ps[first+i].ID = last - int64(n-1-i)
-			}
-			return err
-		})
-}
-
-func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
-	return b.execRows(ctx, `INSERT INTO profiles (id, account_id, props, created_at, updated_at) VALUES `,
-		` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, 5, len(ps),
-		func(i int, dst []any) []any {
-			p := ps[i]
-			return append(dst, p.ID, p.AccountID, p.Props.AppendJSON(nil), ms(p.CreatedAt), ms(p.UpdatedAt))
-		}, nil)
 }
 
 // LinkIdentifiers collects links; flushLinks writes them.
