@@ -22,8 +22,8 @@ func (b *batch) singleIdentifier() bool {
 }
 
 // applySingle resolves a batch of single-identifier events without the
-// resolver's per-profile bookkeeping, which was a fifth of the writer's
-// time on events: most rows take their profile from the cache directly.
+// resolver's per-profile bookkeeping: most rows take their profile from the
+// cache directly (writer CPU on 4M events of 1M users: 53 → 44 s).
 func (b *batch) applySingle(ctx context.Context, tx store.BatchTx, account string, cache *idCache) error {
 	var misses []store.Identifier
 	rows := map[store.Identifier][]int{} // the rows of each identifier the cache could not place
