@@ -14,6 +14,7 @@ import (
 	"sluice/internal/notify/notifytest"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 // The tests in this file run the real binary, `sluice serve`, as a child
@@ -123,12 +124,7 @@ func TestServeCrashRestartMailOnce(t *testing.T) {
 // openStoreOf opens the server's SQLite file alongside it (WAL allows both).
 func openStoreOf(t *testing.T, dataDir string) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(dataDir, "sluice.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return sqlitetest.Open(t, filepath.Join(dataDir, "sluice.db"), sqlite.Options{})
 }
 
 // waitDeliveries waits until the import has two mail deliveries that all satisfy ok.

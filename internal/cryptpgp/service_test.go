@@ -3,7 +3,6 @@ package cryptpgp_test
 import (
 	"bytes"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +12,12 @@ import (
 	"sluice/internal/errs"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 func newService(t *testing.T, secret byte, max int) (*cryptpgp.Service, *sqlite.DB) {
 	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqlitetest.Open(t, "", sqlite.Options{})
 	for _, id := range []string{"ACME-1", "EVIL-1"} {
 		if err := st.CreateAccount(t.Context(), store.Account{ID: id, Name: id, CreatedAt: time.Now()}, []byte(id)); err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 	"sluice/internal/store/storetest"
 )
 
@@ -34,11 +34,7 @@ func (tokenAuth) Authenticate(ctx context.Context, token string) (store.Account,
 // MustSegmentServer serves the API over a SQLite store holding the segment fixture.
 func MustSegmentServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, "", sqlite.Options{})
 	storetest.MustSegmentFixture(t, db)
 	return serve(t, httpapi.Deps{Auth: tokenAuth{}, Store: db, Segments: db, Now: func() time.Time { return storetest.SegmentNow }})
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"sluice/internal/httpapi"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 	"sluice/internal/store/storetest"
 	"sluice/internal/webhooks"
 )
@@ -61,11 +61,7 @@ func (c apiClient) call(method, path, token, body string, out any) int {
 
 func newAPI(t *testing.T) (apiClient, *sqlite.DB) {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, "", sqlite.Options{})
 	storetest.MustAccount(t, db, "A-1")
 	storetest.MustAccount(t, db, "B-1")
 	api := httpapi.New(httpapi.Deps{Auth: tokens{"tok-a": "A-1", "tok-b": "B-1"}, Store: db, Webhooks: &webhooks.Service{Store: db},

@@ -13,6 +13,7 @@ import (
 	"sluice/internal/notify"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 	"sluice/internal/store/storetest"
 )
 
@@ -21,12 +22,7 @@ const acct = "ACME-0001"
 // openStore opens a SQLite store at path (fresh or existing) and closes it with the test.
 func openStore(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return sqlitetest.Open(t, path, sqlite.Options{})
 }
 
 // newStore is a fresh store with one account.

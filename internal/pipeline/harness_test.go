@@ -16,6 +16,7 @@ import (
 	"sluice/internal/store/postgres"
 	"sluice/internal/store/postgres/pgtest"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -23,14 +24,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // opener gives a test a fresh store, closed when the test ends.
 type opener func(t *testing.T) store.Store
 
-func openSQLite(t *testing.T) store.Store {
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func openSQLite(t *testing.T) store.Store { return sqlitetest.Open(t, "", sqlite.Options{}) }
 
 func openPostgres(t *testing.T) store.Store { return pgtest.Open(t, postgres.Options{}) }
 

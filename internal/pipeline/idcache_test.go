@@ -3,12 +3,12 @@ package pipeline
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 func ident(v string) store.Identifier { return store.Identifier{Kind: "identity", Value: v} }
@@ -191,7 +191,7 @@ func TestNilIDCache(t *testing.T) {
 // carry. Then a cache preloaded from the store knows every identifier.
 func TestCacheAcrossTransactions(t *testing.T) {
 	ctx := t.Context()
-	st := openStore(t)
+	st := sqlitetest.Open(t, "", sqlite.Options{})
 	const acct = "ACME-0001"
 	if err := st.CreateAccount(ctx, store.Account{ID: acct, Name: acct, CreatedAt: time.Now()}, []byte("x")); err != nil {
 		t.Fatal(err)
@@ -261,7 +261,7 @@ func testPreloaded(t *testing.T, st *sqlite.DB, acct string, id store.Identifier
 // never says that a stored identifier is missing.
 func TestPreloadNearlyFull(t *testing.T) {
 	ctx := t.Context()
-	st := openStore(t)
+	st := sqlitetest.Open(t, "", sqlite.Options{})
 	const acct, n = "ACME-0001", 55_000 // 84% of a 1 MiB cache's 65,536 slots
 	err := st.InBatch(ctx, func(tx store.BatchTx) error {
 		for i := range n {
@@ -292,15 +292,4 @@ func TestPreloadNearlyFull(t *testing.T) {
 	if unsure > n/100 {
 		t.Fatalf("%d of %d unsure, want under 1%%", unsure, n)
 	}
-}
-
-// openStore opens a fresh SQLite store, closed when the test ends.
-func openStore(t *testing.T) *sqlite.DB {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }

@@ -7,6 +7,7 @@ import (
 
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 var errRollback = errors.New("roll back")
@@ -56,7 +57,7 @@ func TestSingleIdentifierEvents(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			st := openStore(t)
+			st := sqlitetest.Open(t, "", sqlite.Options{})
 			const acct = "ACME-0001"
 			if err := st.CreateAccount(t.Context(), store.Account{ID: acct, Name: acct, CreatedAt: time.Now()}, []byte("x")); err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 // banLists builds each Bans implementation with threshold 3, a one-minute
@@ -19,11 +20,7 @@ var banLists = []struct {
 		return NewMemoryBans(threshold, time.Minute, 10*time.Minute)
 	}},
 	{"store", func(t *testing.T, threshold int) Bans {
-		db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "bans.db"), sqlite.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := sqlitetest.Open(t, filepath.Join(t.TempDir(), "bans.db"), sqlite.Options{})
 		return StoreBans{Store: db, Rule: store.BanRule{Threshold: threshold, Window: time.Minute, Duration: 10 * time.Minute}}
 	}},
 }

@@ -29,6 +29,7 @@ import (
 	"sluice/internal/blob"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 )
 
 // testEnv is a running sftpd on 127.0.0.1:0 over a real SQLite store and a
@@ -111,13 +112,8 @@ func newEnv(t testing.TB, opts ...func(*Config)) *testEnv {
 func newEnvOn(t testing.TB, blobs blob.Store, opts ...func(*Config)) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	ctx := context.Background()
 	dbPath := filepath.Join(dir, "sluice.db")
-	db, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, dbPath, sqlite.Options{})
 	if blobs == nil {
 		local, err := blob.NewLocal(filepath.Join(dir, "files"))
 		if err != nil {

@@ -1,23 +1,19 @@
 package webhooks_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"sluice/internal/errs"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 	"sluice/internal/store/storetest"
 	"sluice/internal/webhooks"
 )
 
 func newService(t *testing.T) *webhooks.Service {
 	t.Helper()
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t, "", sqlite.Options{})
 	storetest.MustAccount(t, db, "A-1")
 	return &webhooks.Service{Store: db, Max: 2}
 }

@@ -1,11 +1,11 @@
 package sqlite_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
+	"sluice/internal/store/sqlite/sqlitetest"
 	"sluice/internal/store/storetest"
 )
 
@@ -23,11 +23,7 @@ func TestConformance(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store {
-				db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), sqlite.Options{EventRun: tc.run})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
+				db := sqlitetest.Open(t, "", sqlite.Options{EventRun: tc.run})
 				return db
 			})
 		})
