@@ -1,8 +1,11 @@
 package record
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -54,14 +57,56 @@ func FuzzDecodeProps(f *testing.F) {
 		if again, err := shared.Decode(enc); err != nil || !reflect.DeepEqual(again, got) {
 			t.Fatalf("shared decoder: %#v %v", again, err)
 		}
-		var want Props
-		if err := json.Unmarshal(enc, &want); err != nil {
+		want, err := decodeWithEncodingJSON(enc)
+		if err != nil {
 			t.Fatalf("encoding/json: %v", err)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s\n got %#v\nwant %#v", enc, got, want)
 		}
 	})
+}
+
+// decodeWithEncodingJSON is the oracle: encoding/json reads the text, and
+// the stored-form rules (dates, whole numbers as KindInt) are applied here,
+// apart from the decoder under test (which Value.UnmarshalJSON also uses).
+func decodeWithEncodingJSON(b []byte) (Props, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var raw map[string]any
+	if err := d.Decode(&raw); err != nil {
+		return nil, err
+	}
+	p := Props{}
+	for k, x := range raw {
+		switch x := x.(type) {
+		case string:
+			p[k] = parseStoredString(x)
+		case bool:
+			p[k] = Bool(x)
+		case json.Number:
+			if i, err := x.Int64(); err == nil && !strings.ContainsAny(x.String(), ".eE") {
+				p[k] = Int(i)
+			} else if f, err := x.Float64(); err == nil {
+				p[k] = Float(f)
+			} else {
+				return nil, err
+			}
+		case []any:
+			l := []string{}
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("list item %v", e)
+				}
+				l = append(l, s)
+			}
+			p[k] = List(l)
+		default:
+			return nil, fmt.Errorf("value %v", x)
+		}
+	}
+	return p, nil
 }
 
 func BenchmarkDecodeProps(b *testing.B) {

@@ -1,8 +1,6 @@
 package record
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -72,56 +70,18 @@ func (v Value) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads what MarshalJSON wrote. Whole numbers come back as KindInt.
 func (v *Value) UnmarshalJSON(b []byte) error {
-	// encoding/json has checked that b is one valid JSON value, so its first
-	// byte tells the kind; this runs for every stored value read back.
-	if len(b) == 0 {
-		return fmt.Errorf("empty stored value")
-	}
-	switch c := b[0]; {
-	case c == '"':
-		s, err := unquote(b)
-		*v = parseStoredString(s)
-		return err
-	case c == 't' || c == 'f':
-		*v = Bool(c == 't')
-	case c == '[':
-		var l []string
-		if err := json.Unmarshal(b, &l); err != nil {
-			return fmt.Errorf("stored list: %w", err)
-		}
-		if l == nil {
-			l = []string{}
-		}
-		*v = List(l)
-	case c == '-' || (c >= '0' && c <= '9'):
-		return v.number(string(b))
-	default:
-		return fmt.Errorf("unsupported stored value %s", b)
-	}
-	return nil
-}
-
-func unquote(b []byte) (string, error) {
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b[1 : len(b)-1]), nil
-	}
-	var s string
-	err := json.Unmarshal(b, &s)
-	return s, err
-}
-
-func (v *Value) number(s string) error {
-	if !strings.ContainsAny(s, ".eE") {
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			*v = Int(i)
-			return nil
+	// The props decoder's scanner reads it: one reader of the stored form.
+	d := decoder{b: b}
+	val, err := d.value()
+	if err == nil {
+		if d.space(); d.i != len(d.b) {
+			err = d.fail("text after the value")
 		}
 	}
-	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return fmt.Errorf("stored number %s: %w", s, err)
+		return fmt.Errorf("decode stored value %.40q: %w", b, err)
 	}
-	*v = Float(f)
+	*v = val
 	return nil
 }
 
