@@ -62,6 +62,8 @@ func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, 
 	return tx.Checkpoint(ctx, imp.ID, lease, b.cp)
 }
 
+// applyAll resolves the batch's rows to profiles and writes them: through
+// applySingle when no row can link identifiers, else the resolver.
 func (b *batch) applyAll(ctx context.Context, tx store.BatchTx, account string, cache *idCache) error {
 	if b.singleIdentifier() {
 		return b.applySingle(ctx, tx, account, cache)

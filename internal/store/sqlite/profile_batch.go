@@ -40,8 +40,8 @@ func (b *batch) LoadProfiles(ctx context.Context, accountID string, ids []int64)
 		arr = append(arr, ']')
 		err = scanProfiles(ctx, s, string(arr), accountID, dec, out)
 	}
-	if err := dec.wait(); err != nil {
-		return nil, err
+	if decErr := dec.wait(); err == nil {
+		err = decErr
 	}
 	if err != nil {
 		return nil, err
