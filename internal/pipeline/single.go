@@ -25,8 +25,8 @@ func (b *batch) singleIdentifier() bool {
 // resolver's per-profile bookkeeping: most rows take their profile from the
 // cache directly (writer CPU on 4M events of 1M users: 53 → 44 s).
 func (b *batch) applySingle(ctx context.Context, tx store.BatchTx, account string, cache *idCache) error {
-	var misses []store.Identifier
-	rows := map[store.Identifier][]int{} // the rows of each identifier the cache could not place
+	var unplaced, misses []store.Identifier // unplaced in order of first appearance; misses: those the store may hold
+	rows := map[store.Identifier][]int{}    // the rows of each unplaced identifier
 	for i := range b.events {
 		id := b.events[i].Identifiers[0]
 		pid, ok := cache.get(id)
@@ -34,13 +34,16 @@ func (b *batch) applySingle(ctx context.Context, tx store.BatchTx, account strin
 			b.events[i].ProfileID = pid
 			continue
 		}
-		if _, seen := rows[id]; !seen && !ok {
-			misses = append(misses, id)
+		if _, seen := rows[id]; !seen {
+			unplaced = append(unplaced, id)
+			if !ok {
+				misses = append(misses, id)
+			}
 		}
 		rows[id] = append(rows[id], i)
 	}
-	if len(rows) > 0 {
-		if err := b.placeNew(ctx, tx, account, cache, misses, rows); err != nil {
+	if len(unplaced) > 0 {
+		if err := b.placeNew(ctx, tx, account, cache, unplaced, misses, rows); err != nil {
 			return err
 		}
 	}
@@ -51,7 +54,7 @@ func (b *batch) applySingle(ctx context.Context, tx store.BatchTx, account strin
 // profile: found in the store, or new (one per identifier, created in the
 // order the identifiers first appear, as the resolver does).
 func (b *batch) placeNew(ctx context.Context, tx store.BatchTx, account string, cache *idCache,
-	misses []store.Identifier, rows map[store.Identifier][]int) error {
+	unplaced, misses []store.Identifier, rows map[store.Identifier][]int) error {
 	found := map[store.Identifier]int64{}
 	if len(misses) > 0 {
 		var err error
@@ -61,15 +64,10 @@ func (b *batch) placeNew(ctx context.Context, tx store.BatchTx, account string, 
 	}
 	var fresh []store.Identifier
 	var created []*store.Profile
-	for i := range b.events {
-		id := b.events[i].Identifiers[0]
-		if _, want := rows[id]; !want {
-			continue
-		}
+	for _, id := range unplaced {
 		if _, ok := found[id]; !ok {
 			fresh = append(fresh, id)
 			created = append(created, &store.Profile{AccountID: account, CreatedAt: b.now, UpdatedAt: b.now})
-			found[id] = 0 // first appearance taken
 		}
 	}
 	if err := tx.CreateProfiles(ctx, created); err != nil {
@@ -81,10 +79,10 @@ func (b *batch) placeNew(ctx context.Context, tx store.BatchTx, account string, 
 			return err
 		}
 	}
-	for id, idx := range rows {
+	for _, id := range unplaced {
 		pid := found[id]
 		cache.note(id, pid)
-		for _, i := range idx {
+		for _, i := range rows[id] {
 			b.events[i].ProfileID = pid
 		}
 	}
