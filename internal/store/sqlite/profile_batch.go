@@ -164,6 +164,10 @@ type encoder struct {
 func encodeAhead(ps []*store.Profile) *encoder {
 	chunks := (len(ps) + rowsPerStmt - 1) / rowsPerStmt
 	e := &encoder{json: make([][]byte, len(ps)), ready: make(chan struct{}, chunks), done: make(chan struct{})}
+	if len(ps) == 0 { // a batch of known users creates no profile
+		close(e.done)
+		return e
+	}
 	go func() {
 		defer close(e.done)
 		for first := 0; first < len(ps); first += rowsPerStmt {
