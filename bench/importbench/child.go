@@ -129,6 +129,7 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("         Go memory: %.0f MB obtained from the OS, heap peak goal %.0f MB\n", float64(ms.Sys)/1e6, float64(ms.NextGC)/1e6)
+	fmt.Printf("         written: %s\n", written(imp.RowsRead))
 	return nil
 }
 
@@ -176,6 +177,7 @@ func rawInsert(dir string) error {
 	fi, _ := f.Stat()
 	fmt.Printf("raw      INSERT: %d rows in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second\n",
 		n, el, float64(n)/el, float64(fi.Size())/1e6/el, peakRSS(), float64(n)/cpuSeconds())
+	fmt.Printf("         written: %s\n", written(int64(n)))
 	return nil
 }
 

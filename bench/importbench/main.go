@@ -14,7 +14,9 @@
 //
 //	go run ./bench/importbench -dir /tmp/importbench -pg local -only raw,events
 //
-// It prints rows/s, MB/s, the child's peak RSS and the load average for each run.
+// It prints rows/s, MB/s, the child's peak RSS and the load average for each
+// run, and for SQLite runs the bytes the child wrote (through write() and to
+// storage), which vary less than time on a shared machine.
 package main
 
 import (
@@ -118,13 +120,27 @@ func cpuSeconds() float64 {
 }
 
 // peakRSS reads this process's peak resident set size in MB.
-func peakRSS() float64 {
-	b, _ := os.ReadFile("/proc/self/status")
+func peakRSS() float64 { return procField("/proc/self/status", "VmHWM:") / 1024 }
+
+// written says how much this process wrote, per row: through write() (WAL
+// frames and checkpoints, into the OS page cache) and on to storage. It
+// varies far less than time does on a shared machine, so it compares two
+// designs of the writer when rows/s cannot.
+func written(rows int64) string {
+	wchar := procField("/proc/self/io", "wchar:")
+	storage := procField("/proc/self/io", "write_bytes:")
+	return fmt.Sprintf("%.1f GB by write() (%.1f KB a row), %.1f GB to storage (%.1f KB a row)",
+		wchar/1e9, wchar/1e3/float64(rows), storage/1e9, storage/1e3/float64(rows))
+}
+
+// procField reads the number after key in a /proc file; 0 if absent.
+func procField(file, key string) float64 {
+	b, _ := os.ReadFile(file)
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
-			return kb / 1024
+		if v, ok := strings.CutPrefix(line, key); ok {
+			var n float64
+			fmt.Sscanf(strings.TrimSpace(v), "%f", &n)
+			return n
 		}
 	}
 	return 0
