@@ -38,22 +38,62 @@ func (l *Links) Take() []Link {
 	if len(l.pending) == 0 {
 		return nil
 	}
-	out := l.pending
+	in := l.pending
 	l.pending = nil
-	slices.SortStableFunc(out, compareLinks)
+	// Positions sorted by key, then by position, give a stable sort's order
+	// at an unstable sort's cost (slices.SortStableFunc took 1.5 µs a link).
+	order := make([]int32, len(in))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := compareLinks(&in[a], &in[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	permute(in, order)
 	// Of each run of one identifier, the last added wins.
 	n := 0
-	for i := range out {
-		if i+1 < len(out) && compareLinks(out[i], out[i+1]) == 0 {
+	for i := range in {
+		if i+1 < len(in) && compareLinks(&in[i], &in[i+1]) == 0 {
 			continue
 		}
-		out[n] = out[i]
+		in[n] = in[i]
 		n++
 	}
-	return out[:n]
+	return in[:n]
 }
 
-func compareLinks(x, y Link) int {
-	return cmp.Or(strings.Compare(x.AccountID, y.AccountID), strings.Compare(x.ID.Value, y.ID.Value),
-		strings.Compare(x.ID.Kind, y.ID.Kind))
+// permute moves in[order[j]] to in[j] for every j, in place, a cycle of the
+// permutation at a time (a sorted copy of a transaction's links raised an
+// import's peak RSS by up to 12 MB). It leaves order as the identity.
+func permute(in []Link, order []int32) {
+	for i := range order {
+		if order[i] == int32(i) {
+			continue
+		}
+		held := in[i]
+		j := i
+		for {
+			k := int(order[j])
+			order[j] = int32(j)
+			if k == i {
+				in[j] = held
+				break
+			}
+			in[j] = in[k]
+			j = k
+		}
+	}
+}
+
+func compareLinks(x, y *Link) int {
+	if c := strings.Compare(x.AccountID, y.AccountID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.ID.Value, y.ID.Value); c != 0 {
+		return c
+	}
+	return strings.Compare(x.ID.Kind, y.ID.Kind)
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -43,5 +44,28 @@ func TestLinksTake(t *testing.T) {
 				t.Errorf("second Take() = %v, want nothing", again)
 			}
 		})
+	}
+}
+
+// BenchmarkLinksTake takes the links of a transaction of new users in file
+// order (the events import's case): 20,000 random identifiers, a tenth of
+// them linked twice.
+func BenchmarkLinksTake(b *testing.B) {
+	var ids []Identifier
+	for i := range 20000 {
+		ids = append(ids, Identifier{Kind: "identity", Value: fmt.Sprintf("customer-%010d", (i*7919+13)%1000003)})
+		if i%10 == 0 {
+			ids = append(ids, ids[i/2])
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var l Links
+		for i, id := range ids {
+			l.Add("BENCH-0001", int64(i), []Identifier{id})
+		}
+		if got := l.Take(); len(got) != 20000 {
+			b.Fatalf("took %d links, want 20000", len(got))
+		}
 	}
 }
