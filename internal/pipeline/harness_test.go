@@ -69,12 +69,19 @@ func newBlobs(t *testing.T) *blob.Local {
 // startHarness runs a pipeline on st and blobs until the test ends.
 func startHarness(t *testing.T, st store.Store, blobs *blob.Local, tune func(*pipeline.Config)) *harness {
 	t.Helper()
+	return startHarnessReading(t, st, blobs, blobs, tune)
+}
+
+// startHarnessReading is startHarness with a pipeline that reads the files
+// the harness uploads to blobs through read.
+func startHarnessReading(t *testing.T, st store.Store, blobs *blob.Local, read blob.Store, tune func(*pipeline.Config)) *harness {
+	t.Helper()
 	cfg := pipeline.Config{Workers: 2, BatchRows: 3, IdentityCacheMiB: 1, LeaseDuration: 5 * time.Second, WaitTimeout: time.Minute,
 		PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}
 	if tune != nil {
 		tune(&cfg)
 	}
-	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, st, blobs)}
+	h := &harness{t: t, st: st, blobs: blobs, p: pipeline.New(cfg, st, read)}
 	h.p.Start(context.Background())
 	t.Cleanup(func() { h.p.Close() })
 	return h
@@ -114,6 +121,13 @@ func (h *harness) upload(acct, name, content string) {
 // ended waits for the import of a manifest to end and returns it.
 func (h *harness) ended(acct, manifest string) store.Import {
 	h.t.Helper()
+	return h.until(acct, manifest, "end", func(imp store.Import) bool { return imp.Status.Ended() })
+}
+
+// until polls the import of manifest until ok holds for it; what names the
+// awaited state in the failure.
+func (h *harness) until(acct, manifest, what string, ok func(store.Import) bool) store.Import {
+	h.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		imps, err := h.st.ListImports(h.t.Context(), acct, store.ImportFilter{})
@@ -121,13 +135,13 @@ func (h *harness) ended(acct, manifest string) store.Import {
 			h.t.Fatal(err)
 		}
 		for _, imp := range imps {
-			if imp.ManifestName == manifest && imp.Status.Ended() {
+			if imp.ManifestName == manifest && ok(imp) {
 				return imp
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	h.t.Fatalf("import of %s did not end", manifest)
+	h.t.Fatalf("import of %s did not %s within 60 s", manifest, what)
 	return store.Import{}
 }
 
