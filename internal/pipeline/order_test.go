@@ -101,3 +101,23 @@ func runAccountOrder(t *testing.T, gate *gatedBlobs, nodes ...*harness) {
 		t.Fatalf("account B's user-7 Name is %v", got)
 	}
 }
+
+func TestEventPropertyLimit(t *testing.T) {
+	h := newHarness(t, nil)
+	h.account("A-1")
+	cols, vals := []string{"identity", "evtName"}, []string{"u1", "E"}
+	for i := range 101 {
+		cols, vals = append(cols, fmt.Sprintf("p%d", i)), append(vals, "v")
+	}
+	hundred := append(append([]string(nil), vals[:102]...), "") // 100 properties filled, the 101st empty
+	data := strings.Join(cols, ",") + "\n" + strings.Join(vals, ",") + "\n" + strings.Join(hundred, ",") + "\n"
+	h.upload("A-1", "data.csv", data)
+	h.upload("A-1", "m.manifest", `{"type": "event", "fileName": "data.csv", "clientEmail": "ops@example.com"}`)
+	imp := h.ended("A-1", "m.manifest")
+	if imp.RowsFailed != 1 || imp.RowsImported != 1 {
+		t.Fatalf("%+v", imp)
+	}
+	if ef := h.errorFile(imp); !strings.HasSuffix(ef, ",Cannot have more than 100 event properties\n") {
+		t.Fatalf("error file %q", ef[len(ef)-80:])
+	}
+}
