@@ -8,49 +8,16 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"sluice/internal/blob"
+	"sluice/internal/blob/blobtest"
 	"sluice/internal/notify/notifytest"
 	"sluice/internal/pipeline"
 	"sluice/internal/store"
 	"sluice/internal/store/sqlite"
 )
-
-// gatedBlobs lets the first `free` bytes of every blob through, then holds
-// reads until open is called: an import that stays in processing as long
-// as the test wants.
-type gatedBlobs struct {
-	blob.Store
-	free int64
-	once sync.Once
-	gate chan struct{}
-}
-
-func (g *gatedBlobs) open() { g.once.Do(func() { close(g.gate) }) }
-
-func (g *gatedBlobs) Open(ctx context.Context, key string) (blob.Reader, error) {
-	r, err := g.Store.Open(ctx, key)
-	return &gatedReader{Reader: r, g: g}, err
-}
-
-type gatedReader struct {
-	blob.Reader
-	g    *gatedBlobs
-	read int64
-}
-
-func (r *gatedReader) Read(p []byte) (int, error) {
-	if left := r.g.free - r.read; left > 0 {
-		n, err := r.Reader.Read(p[:min(int64(len(p)), left)])
-		r.read += int64(n)
-		return n, err
-	}
-	<-r.g.gate
-	return r.Reader.Read(p)
-}
 
 // TestStillProcessingMailRepeats runs the real pipeline on an import held in
 // processing: its lease renewals write import.still_processing every
@@ -66,13 +33,12 @@ func TestStillProcessingMailRepeats(t *testing.T) {
 	}
 	// The header (20 bytes), ten rows (26 bytes each) and half the eleventh
 	// pass: two batches of five commit, then reading waits.
-	blobs := gatedBlobs{free: 20 + 10*26 + 13, gate: make(chan struct{})}
-	p := startPipeline(t, st, &blobs)
-	upload(t, st, &blobs, p, "long.csv", csv.String())
-	upload(t, st, &blobs, p, "long.manifest", `{"type": "event", "fileName": "long.csv", "clientEmail": "ops@example.com"}`)
+	p, blobs := startPipeline(t, st, 20+10*26+13)
+	upload(t, st, blobs, p, "long.csv", csv.String())
+	upload(t, st, blobs, p, "long.manifest", `{"type": "event", "fileName": "long.csv", "clientEmail": "ops@example.com"}`)
 	const reminders = 3
 	mails := sink.WaitMails(t, 1+reminders) // picked up, then the reminders while the import is held
-	blobs.open()
+	blobs.Release()
 	mails = sink.WaitMails(t, len(mails)+1)
 	events := map[string]int{}
 	ids := map[string]bool{}
@@ -93,23 +59,25 @@ func TestStillProcessingMailRepeats(t *testing.T) {
 	}
 }
 
-func startPipeline(t *testing.T, st *sqlite.DB, blobs *gatedBlobs) *pipeline.Pipeline {
+// startPipeline runs a pipeline whose blobs read only their first free
+// bytes until the returned store is released.
+func startPipeline(t *testing.T, st *sqlite.DB, free int64) (*pipeline.Pipeline, *blobtest.Gated) {
 	t.Helper()
 	local, err := blob.NewLocal(filepath.Join(t.TempDir(), "files"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs.Store = local
+	blobs := blobtest.NewGated(local, "", free)
 	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: 5, LeaseDuration: 150 * time.Millisecond,
 		WaitTimeout: time.Minute, ProcessingMailEvery: 100 * time.Millisecond, PollEvery: 20 * time.Millisecond,
 		Logger: slog.New(slog.DiscardHandler)}, st, blobs)
 	p.Start(context.Background())
 	t.Cleanup(func() {
-		blobs.open() // a held read must end before the pipeline can stop
+		blobs.Release() // a held read must end before the pipeline can stop
 		p.Close()
 		local.Close()
 	})
-	return p
+	return p, blobs
 }
 
 // upload stores a file as sftpd does: blob committed, upload recorded, pipeline told.

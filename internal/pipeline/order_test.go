@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"sluice/internal/blob/blobtest"
 	"sluice/internal/pipeline"
 	"sluice/internal/store"
 	"sluice/internal/store/postgres"
@@ -28,7 +29,7 @@ const nameManifest = `{"type": "profile", "fileName": %q, "clientEmail": "ops@ex
 func TestAccountOrder(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
 		blobs := newBlobs(t)
-		gate := newGate(blobs, "B-1", 64<<10)
+		gate := blobtest.NewGated(blobs, "B-1/", 64<<10)
 		runAccountOrder(t, gate, startHarnessReading(t, open(t), blobs, gate, orderTune))
 	})
 }
@@ -38,7 +39,7 @@ func TestAccountOrder(t *testing.T) {
 func TestAccountOrderAcrossNodes(t *testing.T) {
 	url := pgtest.URL(t)
 	blobs := newBlobs(t)
-	gate := newGate(blobs, "B-1", 64<<10)
+	gate := blobtest.NewGated(blobs, "B-1/", 64<<10)
 	var nodes []*harness
 	for range 2 {
 		st, err := postgres.Open(t.Context(), url, postgres.Options{})
@@ -57,8 +58,8 @@ func orderTune(c *pipeline.Config) { c.BatchRows = 500; c.Workers = 3 }
 // Account B's import is held mid-file by the gate until account A's three
 // have ended, so that it runs alongside them on any machine (timing alone
 // once let it finish first on a loaded CI machine).
-func runAccountOrder(t *testing.T, gate *gatedBlobs, nodes ...*harness) {
-	defer gate.release()
+func runAccountOrder(t *testing.T, gate *blobtest.Gated, nodes ...*harness) {
+	defer gate.Release()
 	h := nodes[0]
 	node := func(i int) *harness { return nodes[i%len(nodes)] }
 	h.account("A-1")
@@ -80,7 +81,7 @@ func runAccountOrder(t *testing.T, gate *gatedBlobs, nodes ...*harness) {
 	if b := h.until("B-1", "b.manifest", "exist", func(store.Import) bool { return true }); b.Status != store.StatusProcessing {
 		t.Fatalf("account B's import is %s while held mid-file, want processing", b.Status)
 	}
-	gate.release()
+	gate.Release()
 	b := h.ended("B-1", "b.manifest")
 	for i := 1; i < len(a); i++ {
 		if a[i].StartedAt.Before(*a[i-1].FinishedAt) {
