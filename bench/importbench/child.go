@@ -26,6 +26,7 @@ import (
 type tuning struct {
 	batchRows  int // 0: default
 	idCacheMiB int // -1: default
+	foldRows   int // -1: default
 }
 
 func runChild(run, dir string, tune tuning, sq sqlite.Options, pg string) error {
@@ -94,10 +95,13 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	if tune.batchRows > 0 {
 		cfg.BatchRows, cfg.ProfileBatchRows = tune.batchRows, tune.batchRows
 	}
+	if tune.foldRows >= 0 {
+		cfg.ProfileFoldRows = tune.foldRows
+	}
 	if tune.idCacheMiB >= 0 {
 		cfg.IdentityCacheMiB = tune.idCacheMiB
 	}
-	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows,
+	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, ProfileFoldRows: cfg.ProfileFoldRows,
 		IdentityCacheMiB: cfg.IdentityCacheMiB, LeaseDuration: time.Minute,
 		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, blobs)
 	record := func(n, key string, kind store.UploadKind, size int64) {

@@ -43,6 +43,7 @@ func main() {
 	batch := flag.Int("batch-rows", 0, "rows per batch, events and profiles (0: the server defaults)")
 	cacheMiB := flag.Int("cache-mib", 0, "SQLite writer page cache in MiB (0: the store's default)")
 	idCacheMiB := flag.Int("identity-cache-mib", -1, "the pipeline's identifier cache in MiB (-1: the server's default, 0: none)")
+	foldRows := flag.Int("fold-rows", -1, "profile operations kept before a fold (-1: the server's default, 0: only at the end)")
 	eventRun := flag.Int("event-run", 0, "SQLite events per sorted run into event_profiles (0: the store's default)")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
@@ -60,7 +61,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, tuning{*batch, *idCacheMiB}, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
+		if err := runChild(*child, *dir, tuning{*batch, *idCacheMiB, *foldRows}, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -80,7 +81,7 @@ func main() {
 		*pg = url
 	}
 	for _, run := range strings.Split(*only, ",") {
-		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB),
+		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB), "-fold-rows", fmt.Sprint(*foldRows),
 			"-identity-cache-mib", fmt.Sprint(*idCacheMiB),
 			"-event-run", fmt.Sprint(*eventRun), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr

@@ -95,7 +95,7 @@ func (a *App) build(ctx context.Context) error {
 		a.hostKeys = append(a.hostKeys, httpapi.HostKey{Type: f.Type, Fingerprint: f.SHA256})
 	}
 	a.Pipeline = pipeline.New(pipeline.Config{
-		Workers: cfg.Workers, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, IdentityCacheMiB: cfg.IdentityCacheMiB,
+		Workers: cfg.Workers, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, ProfileFoldRows: cfg.ProfileFoldRows, IdentityCacheMiB: cfg.IdentityCacheMiB,
 		LeaseDuration: cfg.LeaseDuration, WaitTimeout: cfg.WaitTimeout, ProcessingMailEvery: cfg.ProcessingMailEvery,
 		Keys: a.PGPKeys, Limits: DecodeLimits(cfg),
 		Node: cfg.NodeID, Logger: a.Log, Metrics: a.Registry,

@@ -17,6 +17,8 @@ type batch struct {
 	cp       store.Checkpoint
 	now      time.Time // processing time for rows without ts
 	arena    []byte    // encoded event props and identifiers of the batch
+	deferOps bool      // keep changes to stored profiles as operations (deferred.go)
+	deferred int       // operation entries kept, once applied
 }
 
 type profileRow struct {
@@ -65,6 +67,11 @@ func (b *batch) apply(ctx context.Context, tx store.BatchTx, imp *store.Import, 
 // applyAll resolves the batch's rows to profiles and writes them: through
 // applySingle when no row can link identifiers, else the resolver.
 func (b *batch) applyAll(ctx context.Context, tx store.BatchTx, account string, cache *idCache) error {
+	if log, ok := tx.(store.ProfileOpLog); ok && b.deferOps && len(b.profiles) > 0 {
+		var err error
+		b.deferred, err = b.applyDeferred(ctx, tx, log, account, cache)
+		return err
+	}
 	if b.singleIdentifier() {
 		return b.applySingle(ctx, tx, account, cache)
 	}

@@ -31,6 +31,7 @@ type Config struct {
 	BatchRows           int
 	ProfileBatchRows    int // for profile files; default BatchRows
 	IdentityCacheMiB    int // per running import: identifiers seen → profile; 0: none
+	ProfileFoldRows     int // fold kept profile operations after this many entries; 0: only at the end
 	LeaseDuration       time.Duration
 	WaitTimeout         time.Duration // how long an import waits for its data file
 	ProcessingMailEvery time.Duration

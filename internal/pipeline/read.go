@@ -45,6 +45,7 @@ type rowReader struct {
 	limit    int
 	clock    func() time.Time
 	props    record.Props // each row's Props, encoded or dropped before the next row
+	deferOps bool         // the batches keep changes to stored profiles as operations
 }
 
 // readHeader reads and checks the header record and builds the converter.
@@ -103,7 +104,7 @@ func checkHeader(h []string) error {
 // next reads up to limit rows into a batch; it returns io.EOF with the last
 // (possibly empty) batch at the end of the file.
 func (rr *rowReader) next() (*batch, error) {
-	b := &batch{now: rr.clock()}
+	b := &batch{now: rr.clock(), deferOps: rr.deferOps}
 	if rr.typ == manifest.TypeProfile {
 		b.profiles = make([]profileRow, 0, rr.limit)
 	} else {

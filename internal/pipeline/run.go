@@ -180,6 +180,12 @@ func (p *Pipeline) stream(ctx context.Context, imp *store.Import, owner string, 
 	if err := cache.preload(ctx, p.store, imp.AccountID, preloadLimit(imp.SizeBytes)); err != nil {
 		return err
 	}
+	// What an earlier attempt kept is folded before this one keeps more,
+	// so that a fold never waits on a long queue of operations.
+	if err := p.fold(ctx, imp.AccountID); err != nil {
+		return err
+	}
+	rr.deferOps = p.deferOps(rr)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan *batch, 1)
@@ -188,9 +194,13 @@ func (p *Pipeline) stream(ctx context.Context, imp *store.Import, owner string, 
 		defer close(batches)
 		readErr <- produce(ctx, rr, batches)
 	}()
-	first := true
+	first, kept := true, 0
 	for b := range batches {
-		if err := p.commit(ctx, imp, owner, b, batches, first, cache); err != nil {
+		n, err := p.commit(ctx, imp, owner, b, batches, first, cache)
+		if kept += n; err == nil && p.cfg.ProfileFoldRows > 0 && kept >= p.cfg.ProfileFoldRows {
+			err, kept = p.fold(ctx, imp.AccountID), 0
+		}
+		if err != nil {
 			cancel()
 			for range batches {
 			}
@@ -233,8 +243,10 @@ func preloadLimit(size int64) int { return int(min(size/16, 1<<30)) + 1024 }
 // with groups of 100,000 rows, at the same peak RSS, as batches are applied
 // one by one). It never waits for the reader while it holds the store's
 // writer: when no batch is ready, it commits.
-func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, b *batch, more <-chan *batch, first bool, cache *idCache) error {
+// It returns how many profile operation entries the transaction kept.
+func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, b *batch, more <-chan *batch, first bool, cache *idCache) (int, error) {
 	var done []store.Checkpoint
+	kept := 0
 	err := inBatch(ctx, p.store, cache, func(tx store.BatchTx) error {
 		if first && imp.BytesRead == 0 {
 			if err := tx.SetErrorHeader(ctx, imp.ID, imp.ErrorHeader); err != nil {
@@ -250,6 +262,7 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 				return err
 			}
 			done = append(done, b.cp)
+			kept += b.deferred
 			if rows += b.rows(); rows >= maxGroupRows || !time.Now().Before(end) {
 				return nil
 			}
@@ -265,13 +278,13 @@ func (p *Pipeline) commit(ctx context.Context, imp *store.Import, owner string, 
 		}
 	})
 	if err != nil {
-		return fmt.Errorf("apply batch of import %d: %w", imp.ID, err)
+		return 0, fmt.Errorf("apply batch of import %d: %w", imp.ID, err)
 	}
 	for _, cp := range done {
 		p.metrics.observeBatch(imp.Checkpoint, cp)
 		imp.Checkpoint = cp
 	}
-	return nil
+	return kept, nil
 }
 
 // inBatch runs fn in one batch transaction; the cache keeps what it noted
@@ -307,6 +320,10 @@ func (p *Pipeline) finish(ctx context.Context, imp store.Import, owner, reason s
 		imp.Status = store.StatusPartial
 	default:
 		imp.Status = store.StatusSucceeded
+	}
+	// The rows counted as imported are in their profiles when it ends.
+	if err := p.fold(ctx, imp.AccountID); err != nil {
+		return err
 	}
 	if err := p.store.Finish(ctx, imp, owner, p.now(), milestoneOf(imp.Status)); err != nil {
 		return fmt.Errorf("finish import %d: %w", imp.ID, err)

@@ -111,3 +111,7 @@ func problem(m manifest.Manifest, reason string) *manifest.Problem {
 	}
 	return p
 }
+
+// IdentifierColumns is how many columns of the file hold identifiers: with
+// one, no row can join two identifiers.
+func (c *Converter) IdentifierColumns() int { return len(c.idents) }

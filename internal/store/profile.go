@@ -59,3 +59,29 @@ type ErrorRow struct {
 	Row  int64
 	Line []byte // ends with a newline
 }
+
+// ProfileOps is one batch's operations on one stored profile, kept aside
+// until they are folded into it (see ProfileOpLog).
+type ProfileOps struct {
+	ProfileID int64
+	UpdatedAt time.Time
+	Ops       []byte // record.AppendOps
+}
+
+// ProfileOpLog is a BatchTx that can keep a batch's changes to stored
+// profiles as operations instead of rewriting the profiles: a profile file
+// touches its profiles in no order, and rewriting one costs a random page
+// read and write each time, where folding many operations at once, in
+// profile order, writes each page once. Optional; the SQLite store has it.
+type ProfileOpLog interface {
+	AppendProfileOps(ctx context.Context, accountID string, ops []ProfileOps) error
+}
+
+// ProfileFolder folds an account's kept operations into their profiles.
+type ProfileFolder interface {
+	// FoldProfileOps applies every kept operation of the account to its
+	// profile, each profile's in the order they were appended, sets
+	// UpdatedAt to the last one's, and removes them; it reports how many
+	// entries it folded. An interrupted fold goes on where it stopped.
+	FoldProfileOps(ctx context.Context, accountID string) (int, error)
+}
