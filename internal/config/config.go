@@ -46,7 +46,7 @@ type Config struct {
 	LeaseDuration    time.Duration // a worker's claim on an import; renewed while running
 	BatchRows        int           // rows per batch (read, resolved and checkpointed together)
 	ProfileBatchRows int           // the same for profile files, whose rows cost more memory
-	ProfileFoldRows  int           // profile changes kept as operations are folded after this many; 0: at the end
+	ProfileFoldRows  int           // profile changes kept as operations are also folded after this many; 0: only at the end
 	SQLiteCacheMiB   int           // page cache of the SQLite writer connection
 	IdentityCacheMiB int           // per running import: the profile of each identifier seen; 0: none
 	Retention        time.Duration // processed uploads are kept this long
@@ -88,7 +88,6 @@ func Default() Config {
 		LeaseDuration:       30 * time.Second,
 		BatchRows:           5000,
 		ProfileBatchRows:    2500,
-		ProfileFoldRows:     2_000_000,
 		SQLiteCacheMiB:      32,
 		IdentityCacheMiB:    32,
 		Retention:           7 * 24 * time.Hour,
@@ -139,7 +138,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.LeaseDuration, "lease", c.LeaseDuration, "worker lease on an import; a stale lease is taken over")
 	fs.IntVar(&c.BatchRows, "batch-rows", c.BatchRows, "rows per batch (a transaction takes one batch or several)")
 	fs.IntVar(&c.ProfileBatchRows, "profile-batch-rows", c.ProfileBatchRows, "rows per batch of a profile file")
-	fs.IntVar(&c.ProfileFoldRows, "profile-fold-rows", c.ProfileFoldRows, "during a profile import, fold the changes kept as operations into the profiles after this many (0: only at its end)")
+	fs.IntVar(&c.ProfileFoldRows, "profile-fold-rows", c.ProfileFoldRows, "during a profile import, also fold the changes kept as operations into the profiles after this many (0: only at its end)")
 	fs.IntVar(&c.SQLiteCacheMiB, "sqlite-cache-mib", c.SQLiteCacheMiB, "page cache of the SQLite writer in MiB")
 	fs.IntVar(&c.IdentityCacheMiB, "identity-cache-mib", c.IdentityCacheMiB, "per running import, the most MiB that remember each identifier's profile (0: none)")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "how long processed files are kept")

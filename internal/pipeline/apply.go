@@ -24,6 +24,7 @@ type batch struct {
 type profileRow struct {
 	ids []store.Identifier
 	ops []record.Op
+	enc []byte // ops, record.AppendOps, when the batch keeps them (deferOps)
 	ts  time.Time
 }
 

@@ -13,8 +13,8 @@ import (
 // A profile file with one identifier column joins no identifiers, so no row
 // can link or merge profiles. Such a file's changes to stored profiles are
 // kept as operations (store.ProfileOpLog) and folded into the profiles in
-// profile order: during the import, now and then (Config.ProfileFoldRows),
-// and before it ends. Profiles new to the store are created with their
+// profile order before the import ends, and if Config.ProfileFoldRows is
+// set, also during the import after that many entries. Profiles new to the store are created with their
 // props at once, as before.
 
 // opsFolder is the store's ProfileFolder, or nil.
@@ -40,7 +40,7 @@ func (p *Pipeline) fold(ctx context.Context, accountID string) error {
 		return fmt.Errorf("fold profile changes of account %s: %w", accountID, err)
 	}
 	if n > 0 {
-		p.log.Debug("profile changes folded", "account", accountID, "entries", n, "took", time.Since(start))
+		p.log.Info("profile changes folded", "account", accountID, "entries", n, "took", time.Since(start))
 	}
 	return nil
 }
@@ -49,6 +49,7 @@ func (p *Pipeline) fold(ctx context.Context, accountID string) error {
 type pendingOps struct {
 	id      store.Identifier
 	ops     []record.Op
+	enc     []byte
 	updated time.Time
 }
 
@@ -67,6 +68,11 @@ func (b *batch) applyDeferred(ctx context.Context, tx store.BatchTx, log store.P
 			order = append(order, e)
 		}
 		e.ops = append(e.ops, row.ops...)
+		if e.enc == nil {
+			e.enc = row.enc // in the arena; its capacity ends with it, so appending copies
+		} else {
+			e.enc = append(e.enc, row.enc...)
+		}
 		if row.ts.After(e.updated) || e.updated.IsZero() {
 			e.updated = row.ts
 		}
@@ -80,7 +86,7 @@ func (b *batch) applyDeferred(ctx context.Context, tx store.BatchTx, log store.P
 	var kept []store.ProfileOps
 	for i, e := range order {
 		if pids[i] != 0 {
-			kept = append(kept, store.ProfileOps{ProfileID: pids[i], UpdatedAt: e.updated, Ops: record.AppendOps(nil, e.ops)})
+			kept = append(kept, store.ProfileOps{ProfileID: pids[i], UpdatedAt: e.updated, Ops: e.enc})
 			continue
 		}
 		props := record.Props{}

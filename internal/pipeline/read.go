@@ -160,17 +160,22 @@ func (rr *rowReader) convert(b *batch, fields []string) []string {
 	if row.TS != 0 {
 		ts = time.Unix(row.TS, 0).UTC()
 	}
-	if rr.typ == manifest.TypeProfile {
-		b.profiles = append(b.profiles, profileRow{ids: row.Identifiers, ops: row.Ops, ts: ts})
-		return nil
-	}
-	// Encode here, beside the writer, and let the map go. The arena grows
-	// in fresh chunks, not by doubling: earlier rows keep pointing into the
-	// chunks they were written to, so doubling would hold every old copy.
+	// Encode here, beside the writer. The arena grows in fresh chunks, not
+	// by doubling: earlier rows keep pointing into the chunks they were
+	// written to, so doubling would hold every old copy.
 	if cap(b.arena)-len(b.arena) < 4<<10 {
 		b.arena = make([]byte, 0, 256<<10)
 	}
 	start := len(b.arena)
+	if rr.typ == manifest.TypeProfile {
+		var enc []byte
+		if rr.deferOps {
+			b.arena = record.AppendOps(b.arena, row.Ops)
+			enc = b.arena[start:len(b.arena):len(b.arena)]
+		}
+		b.profiles = append(b.profiles, profileRow{ids: row.Identifiers, ops: row.Ops, enc: enc, ts: ts})
+		return nil
+	}
 	b.arena = row.Props.AppendJSON(b.arena)
 	mid := len(b.arena)
 	b.arena = store.AppendIdentifiersJSON(b.arena, row.Identifiers)

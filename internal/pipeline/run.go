@@ -175,14 +175,14 @@ func (p *Pipeline) location(ctx context.Context, accountID string) (*time.Locati
 // stream reads batches in one goroutine and applies them in this one, so
 // parsing and writing overlap on two cores.
 func (p *Pipeline) stream(ctx context.Context, imp *store.Import, owner string, rr *rowReader) error {
+	// What an earlier attempt kept is folded before this one keeps more,
+	// and before the identifier cache takes its memory.
+	if err := p.fold(ctx, imp.AccountID); err != nil {
+		return err
+	}
 	cache := newIDCache(p.cfg.IdentityCacheMiB)
 	defer cache.close()
 	if err := cache.preload(ctx, p.store, imp.AccountID, preloadLimit(imp.SizeBytes)); err != nil {
-		return err
-	}
-	// What an earlier attempt kept is folded before this one keeps more,
-	// so that a fold never waits on a long queue of operations.
-	if err := p.fold(ctx, imp.AccountID); err != nil {
 		return err
 	}
 	rr.deferOps = p.deferOps(rr)

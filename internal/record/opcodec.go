@@ -55,26 +55,56 @@ var errOpsCut = errors.New("encoded ops: cut short")
 
 // DecodeOps appends the ops encoded in b to dst.
 func DecodeOps(dst []Op, b []byte) ([]Op, error) {
-	d := opDecoder{b: b}
+	var d OpsDecoder
+	return d.Decode(dst, b)
+}
+
+// OpsDecoder decodes ops, sharing one string per property name among all
+// it decodes: a fold decodes millions of ops over a few names.
+type OpsDecoder struct {
+	names map[string]string
+	b     []byte
+	err   error
+}
+
+// Decode appends the ops encoded in b to dst.
+func (d *OpsDecoder) Decode(dst []Op, b []byte) ([]Op, error) {
+	d.b, d.err = b, nil
 	for len(d.b) > 0 && d.err == nil {
 		var op Op
 		op.Kind = OpKind(d.byte())
 		if op.Kind < OpSet || op.Kind > OpDelete {
 			return dst, fmt.Errorf("encoded ops: unknown operation %d", op.Kind)
 		}
-		op.Name = d.str()
+		op.Name = d.name()
 		op.Value = d.value()
 		dst = append(dst, op)
 	}
 	return dst, d.err
 }
 
-type opDecoder struct {
-	b   []byte
-	err error
+func (d *OpsDecoder) name() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail(errOpsCut)
+		return ""
+	}
+	raw := d.b[:n]
+	d.b = d.b[n:]
+	if s, ok := d.names[string(raw)]; ok {
+		return s
+	}
+	if d.names == nil {
+		d.names = map[string]string{}
+	}
+	s := string(raw)
+	if len(d.names) < 1024 { // names are few; a file of many holds no more than this
+		d.names[s] = s
+	}
+	return s
 }
 
-func (d *opDecoder) value() Value {
+func (d *OpsDecoder) value() Value {
 	v := Value{Kind: Kind(d.byte())}
 	switch v.Kind {
 	case 0: // $delete carries none
@@ -107,14 +137,14 @@ func (d *opDecoder) value() Value {
 	return v
 }
 
-func (d *opDecoder) fail(err error) {
+func (d *OpsDecoder) fail(err error) {
 	if d.err == nil {
 		d.err = err
 	}
 	d.b = nil
 }
 
-func (d *opDecoder) byte() byte {
+func (d *OpsDecoder) byte() byte {
 	if len(d.b) < 1 {
 		d.fail(errOpsCut)
 		return 0
@@ -124,7 +154,7 @@ func (d *opDecoder) byte() byte {
 	return c
 }
 
-func (d *opDecoder) uvarint() uint64 {
+func (d *OpsDecoder) uvarint() uint64 {
 	n, k := binary.Uvarint(d.b)
 	if k <= 0 {
 		d.fail(errOpsCut)
@@ -134,7 +164,7 @@ func (d *opDecoder) uvarint() uint64 {
 	return n
 }
 
-func (d *opDecoder) varint() int64 {
+func (d *OpsDecoder) varint() int64 {
 	n, k := binary.Varint(d.b)
 	if k <= 0 {
 		d.fail(errOpsCut)
@@ -144,7 +174,7 @@ func (d *opDecoder) varint() int64 {
 	return n
 }
 
-func (d *opDecoder) str() string {
+func (d *OpsDecoder) str() string {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.fail(errOpsCut)

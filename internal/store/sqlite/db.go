@@ -62,7 +62,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	w := sql.OpenDB(newWriterConnector(dsn(path, o.CacheMiB, true)))
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite3", dsn(path, 8, false))
+	r, err := sql.Open("sqlite3", dsn(path, readerCacheMiB, false))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -79,6 +79,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// readerCacheMiB is the page cache of each reader connection.
+const readerCacheMiB = 8
 
 func dsn(path string, cacheMiB int, writer bool) string {
 	q := url.Values{}

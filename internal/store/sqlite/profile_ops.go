@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"sluice/internal/errs"
 	"sluice/internal/record"
@@ -26,72 +27,117 @@ func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []st
 }
 
 // foldChunk is how many profiles one fold transaction rewrites: the writer
-// is held a few tens of milliseconds at a time.
-const foldChunk = 5000
+// is held a few milliseconds at a time, and the chunks decoded ahead of it
+// stay small (at 5,000, peak RSS rose by 70 MB during a fold).
+const foldChunk = 1000
 
 // FoldProfileOps folds the account's kept operations in transactions of
 // foldChunk profiles. Each records how far the fold got, and checks that no
 // other fold moved on meanwhile, so that an interrupted fold goes on where
-// it stopped and no operation is applied twice.
+// it stopped and no operation is applied twice. A goroutine reads, sorts
+// and decodes the next chunk while the writer folds this one.
 func (db *DB) FoldProfileOps(ctx context.Context, accountID string) (int, error) {
 	upto, done, err := db.startFold(ctx, accountID)
 	if err != nil || upto == 0 {
 		return 0, err
 	}
-	// The readers' snapshot of the operations stays as it is until the fold
-	// deletes them at its end: appends after upto are not read.
-	conn, err := db.r.Conn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1024`); err != nil {
-		return 0, err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -8192`)
-	rows, err := conn.QueryContext(ctx, `SELECT profile_id, updated_at, ops FROM profile_ops
-		WHERE account_id = ? AND seq <= ? AND profile_id > ? ORDER BY profile_id, seq`, accountID, upto, done)
-	if err != nil {
-		return 0, fmt.Errorf("read profile ops: %w", err)
-	}
-	defer rows.Close()
-	n, nprof := 0, 0
-	var chunk []foldEntry
-	for rows.Next() {
-		var e foldEntry
-		var updated int64
-		if err := rows.Scan(&e.profile, &updated, &e.ops); err != nil {
-			return n, fmt.Errorf("scan profile ops: %w", err)
-		}
-		e.updated = updated
-		if len(chunk) == 0 || e.profile != chunk[len(chunk)-1].profile {
-			if nprof == foldChunk {
-				if done, err = db.foldChunk(ctx, accountID, upto, done, chunk); err != nil {
-					return n, err
-				}
-				n += len(chunk)
-				chunk, nprof = chunk[:0], 0
-			}
-			nprof++
-		}
-		chunk = append(chunk, e)
-	}
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("read profile ops: %w", err)
-	}
-	rows.Close()
-	if len(chunk) > 0 {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []foldEntry, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- db.readFold(ctx, accountID, upto, done, chunks)
+	}()
+	n := 0
+	for chunk := range chunks {
 		if done, err = db.foldChunk(ctx, accountID, upto, done, chunk); err != nil {
+			cancel()
+			for range chunks {
+			}
+			<-readErr
 			return n, err
 		}
 		n += len(chunk)
+	}
+	if err := <-readErr; err != nil {
+		return n, err
 	}
 	return n, db.endFold(ctx, accountID, upto, done)
 }
 
 type foldEntry struct {
 	profile, updated int64
-	ops              []byte
+	ops              []record.Op
+}
+
+// readFold sends the fold's operations after profile done, decoded, in
+// chunks of foldChunk profiles sorted by profile, each profile's in order.
+// The readers' snapshot stays as it is until the fold deletes them at its
+// end: operations kept after upto are not read.
+func (db *DB) readFold(ctx context.Context, accountID string, upto, done int64, out chan<- []foldEntry) error {
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The sort's memory follows the page cache: a small one keeps the
+	// fold's peak RSS down (measured on 4M profile rows: 158 → 142 MB).
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1024`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+strconv.Itoa(-readerCacheMiB*1024))
+	rows, err := conn.QueryContext(ctx, `SELECT profile_id, updated_at, ops FROM profile_ops
+		WHERE account_id = ? AND seq <= ? AND profile_id > ? ORDER BY profile_id, seq`, accountID, upto, done)
+	if err != nil {
+		return fmt.Errorf("read profile ops: %w", err)
+	}
+	defer rows.Close()
+	var dec record.OpsDecoder
+	var chunk []foldEntry
+	var ops []record.Op // the chunk's, one array: entries hold slices of it
+	nprof := 0
+	for rows.Next() {
+		var e foldEntry
+		var raw sql.RawBytes
+		if err := rows.Scan(&e.profile, &e.updated, &raw); err != nil {
+			return fmt.Errorf("scan profile ops: %w", err)
+		}
+		if len(ops) == cap(ops) {
+			ops = make([]record.Op, 0, 4096) // a fresh array: the old one's slices are in use
+		}
+		start := len(ops)
+		if ops, err = dec.Decode(ops, raw); err != nil {
+			return fmt.Errorf("profile %d: %w", e.profile, err)
+		}
+		e.ops = ops[start:len(ops):len(ops)]
+		if len(chunk) == 0 || e.profile != chunk[len(chunk)-1].profile {
+			if nprof == foldChunk {
+				if err := send(ctx, out, chunk); err != nil {
+					return err
+				}
+				chunk, nprof = nil, 0
+			}
+			nprof++
+		}
+		chunk = append(chunk, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read profile ops: %w", err)
+	}
+	if len(chunk) == 0 {
+		return nil
+	}
+	return send(ctx, out, chunk)
+}
+
+func send(ctx context.Context, out chan<- []foldEntry, chunk []foldEntry) error {
+	select {
+	case out <- chunk:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // startFold returns the fold in progress, or starts one over every kept
@@ -136,16 +182,12 @@ func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64,
 		if err != nil {
 			return err
 		}
-		var ops []record.Op
 		for i := range chunk {
 			p := loaded[chunk[i].profile]
-			if ops, err = record.DecodeOps(ops[:0], chunk[i].ops); err != nil {
-				return fmt.Errorf("profile %d: %w", p.ID, err)
-			}
 			if p.Props == nil {
 				p.Props = record.Props{}
 			}
-			record.ApplyOps(p.Props, ops)
+			record.ApplyOps(p.Props, chunk[i].ops)
 			p.UpdatedAt = fromMS(chunk[i].updated)
 		}
 		saved := make([]*store.Profile, len(ids))

@@ -104,7 +104,11 @@ func foldEntries(t *testing.T, db *DB, profile int64) []foldEntry {
 	var out []foldEntry
 	for rows.Next() {
 		e := foldEntry{profile: profile}
-		if err := rows.Scan(&e.updated, &e.ops); err != nil {
+		var enc []byte
+		if err := rows.Scan(&e.updated, &enc); err != nil {
+			t.Fatal(err)
+		}
+		if e.ops, err = record.DecodeOps(nil, enc); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, e)
