@@ -51,10 +51,10 @@ func TestFoldGoesOnWhereItStopped(t *testing.T) {
 		t.Fatalf("start fold: %d %d %v", upto, done, err)
 	}
 	first := foldEntries(t, db, ps[0].ID)
-	if done, err = db.foldChunk(ctx, acct, upto, 0, first); err != nil || done != ps[0].ID {
+	if done, err = db.foldChunk(ctx, acct, upto, 0, first, &record.OpsDecoder{}); err != nil || done != ps[0].ID {
 		t.Fatalf("first chunk: done %d, %v", done, err)
 	}
-	if _, err := db.foldChunk(ctx, acct, upto, 0, first); !errs.Is(err, errs.Conflict) {
+	if _, err := db.foldChunk(ctx, acct, upto, 0, first, &record.OpsDecoder{}); !errs.Is(err, errs.Conflict) {
 		t.Fatalf("a fold that lost its place: %v, want a conflict", err)
 	}
 	// Changed since by other means: a fold that applied the first
@@ -104,11 +104,7 @@ func foldEntries(t *testing.T, db *DB, profile int64) []foldEntry {
 	var out []foldEntry
 	for rows.Next() {
 		e := foldEntry{profile: profile}
-		var enc []byte
-		if err := rows.Scan(&e.updated, &enc); err != nil {
-			t.Fatal(err)
-		}
-		if e.ops, err = record.DecodeOps(nil, enc); err != nil {
+		if err := rows.Scan(&e.updated, &e.ops); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, e)
