@@ -321,9 +321,14 @@ func (p *Pipeline) finish(ctx context.Context, imp store.Import, owner, reason s
 	default:
 		imp.Status = store.StatusSucceeded
 	}
-	// The rows counted as imported are in their profiles when it ends.
+	// The rows counted as imported are in their profiles when it ends. An
+	// import that fails ends even if the fold fails: what it kept stays
+	// for the account's next fold, which runs before its next import.
 	if err := p.fold(ctx, imp.AccountID); err != nil {
-		return err
+		if reason == "" {
+			return err
+		}
+		p.log.Error("fold profile changes of a failed import", slog.Int64("import", imp.ID), slog.Any("err", err))
 	}
 	if err := p.store.Finish(ctx, imp, owner, p.now(), milestoneOf(imp.Status)); err != nil {
 		return fmt.Errorf("finish import %d: %w", imp.ID, err)
