@@ -19,11 +19,25 @@ import (
 // touched profile once, walking the profiles table in id order.
 
 func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []store.ProfileOps) error {
-	return b.execRows(ctx, `INSERT INTO profile_ops (account_id, profile_id, updated_at, ops) VALUES `, ``, 4, len(ops),
+	var last int64
+	err := b.execRows(ctx, `INSERT INTO profile_ops (account_id, profile_id, updated_at, ops) VALUES `, ``, 4, len(ops),
 		func(i int, dst []any) []any {
 			o := &ops[i]
 			return append(dst, accountID, o.ProfileID, ms(o.UpdatedAt), o.Ops)
-		}, nil)
+		},
+		func(_, _ int, res sql.Result) (err error) {
+			last, err = res.LastInsertId()
+			return err
+		})
+	if err != nil || len(ops) == 0 {
+		return err
+	}
+	_, err = b.tx.ExecContext(noInterrupt(ctx), `INSERT INTO profile_ops_kept (account_id, last_seq) VALUES (?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET last_seq = excluded.last_seq`, accountID, last)
+	if err != nil {
+		return fmt.Errorf("note kept profile ops: %w", err)
+	}
+	return nil
 }
 
 // foldChunk is how many profiles one fold transaction rewrites: the writer
@@ -149,11 +163,13 @@ func (db *DB) startFold(ctx context.Context, accountID string) (upto, done int64
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var max sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(seq) FROM profile_ops WHERE account_id = ?`, accountID).Scan(&max); err != nil || !max.Valid {
+		err = tx.QueryRowContext(ctx, `SELECT last_seq FROM profile_ops_kept WHERE account_id = ?`, accountID).Scan(&upto)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		upto = max.Int64
 		_, err = tx.ExecContext(ctx, `INSERT INTO profile_folds (account_id, upto_seq, done_profile) VALUES (?, ?, 0)`, accountID, upto)
 		return err
 	})
@@ -229,7 +245,10 @@ func (db *DB) endFold(ctx context.Context, accountID string, upto, done int64) e
 		if err := moveFold(ctx, tx, accountID, upto, done, done); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM profile_ops WHERE account_id = ? AND seq <= ?`, accountID, upto); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM profile_ops WHERE seq <= ? AND account_id = ?`, upto, accountID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM profile_ops_kept WHERE account_id = ? AND last_seq <= ?`, accountID, upto); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM profile_folds WHERE account_id = ?`, accountID)

@@ -1,7 +1,7 @@
 -- Changes of a profile import to stored profiles, kept as operations
 -- (record.AppendOps) until they are folded into their profiles in profile
--- order (see profile_ops.go). Rows arrive in seq order, so both the table
--- and its index are appended to.
+-- order (see profile_ops.go). Rows are appended in seq order; a fold reads
+-- a range of seq. No index: one on (account_id, seq) cost 0.7 µs a row.
 CREATE TABLE profile_ops (
     seq        INTEGER PRIMARY KEY,
     account_id TEXT NOT NULL,
@@ -9,7 +9,12 @@ CREATE TABLE profile_ops (
     updated_at INTEGER NOT NULL,
     ops        BLOB NOT NULL
 );
-CREATE INDEX profile_ops_account ON profile_ops(account_id, seq);
+
+-- The last kept operation of each account that has some.
+CREATE TABLE profile_ops_kept (
+    account_id TEXT PRIMARY KEY,
+    last_seq   INTEGER NOT NULL
+) WITHOUT ROWID;
 
 -- A fold in progress: the account's operations with seq <= upto_seq on
 -- profiles with id <= done_profile are in their profiles.
