@@ -13,9 +13,9 @@ import (
 // A profile file with one identifier column joins no identifiers, so no row
 // can link or merge profiles. Such a file's changes to stored profiles are
 // kept as operations (store.ProfileOpLog) and folded into the profiles in
-// profile order before the import ends, and if Config.ProfileFoldRows is
-// set, also during the import after that many entries. Profiles new to the store are created with their
-// props at once, as before.
+// profile order before the import ends, and, if Config.ProfileFoldRows is
+// set, also after every that many entries. Profiles new to the store are
+// created with their props at once.
 
 // opsFolder is the store's ProfileFolder, or nil.
 func (p *Pipeline) opsFolder() store.ProfileFolder {
@@ -45,11 +45,11 @@ func (p *Pipeline) fold(ctx context.Context, accountID string) error {
 	return nil
 }
 
-// pendingOps is one identifier's rows in a batch, folded in file order.
+// pendingOps is one identifier's rows in a batch, in file order.
 type pendingOps struct {
 	id      store.Identifier
-	ops     []record.Op
-	enc     []byte
+	enc     []byte       // the rows' operations, for a stored profile
+	props   record.Props // the rows applied, for a new one
 	updated time.Time
 }
 
@@ -67,7 +67,6 @@ func (b *batch) applyDeferred(ctx context.Context, tx store.BatchTx, log store.P
 			byID[e.id] = e
 			order = append(order, e)
 		}
-		e.ops = append(e.ops, row.ops...)
 		if e.enc == nil {
 			e.enc = row.enc // in the arena; its capacity ends with it, so appending copies
 		} else {
@@ -81,29 +80,48 @@ func (b *batch) applyDeferred(ctx context.Context, tx store.BatchTx, log store.P
 	if err != nil {
 		return 0, err
 	}
-	var created []*store.Profile
 	var fresh []*pendingOps
 	var kept []store.ProfileOps
 	for i, e := range order {
 		if pids[i] != 0 {
 			kept = append(kept, store.ProfileOps{ProfileID: pids[i], UpdatedAt: e.updated, Ops: e.enc})
-			continue
+		} else {
+			e.props = record.Props{}
+			fresh = append(fresh, e)
 		}
-		props := record.Props{}
-		record.ApplyOps(props, e.ops)
-		created = append(created, &store.Profile{AccountID: account, Props: props, CreatedAt: b.now, UpdatedAt: later(b.now, e.updated)})
-		fresh = append(fresh, e)
+	}
+	if err := b.createFresh(ctx, tx, account, cache, byID, fresh); err != nil {
+		return 0, err
+	}
+	return len(kept), log.AppendProfileOps(ctx, account, kept)
+}
+
+// createFresh creates the profiles of identifiers new to the store, with
+// their rows applied in file order, and links them.
+func (b *batch) createFresh(ctx context.Context, tx store.BatchTx, account string, cache *idCache,
+	byID map[store.Identifier]*pendingOps, fresh []*pendingOps) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	for i := range b.profiles {
+		if e := byID[b.profiles[i].ids[0]]; e.props != nil {
+			record.ApplyOps(e.props, b.profiles[i].ops)
+		}
+	}
+	created := make([]*store.Profile, len(fresh))
+	for i, e := range fresh {
+		created[i] = &store.Profile{AccountID: account, Props: e.props, CreatedAt: b.now, UpdatedAt: later(b.now, e.updated)}
 	}
 	if err := tx.CreateProfiles(ctx, created); err != nil {
-		return 0, err
+		return err
 	}
 	for i, e := range fresh {
 		if err := tx.LinkIdentifiers(ctx, account, created[i].ID, []store.Identifier{e.id}); err != nil {
-			return 0, err
+			return err
 		}
 		cache.note(e.id, created[i].ID)
 	}
-	return len(kept), log.AppendProfileOps(ctx, account, kept)
+	return nil
 }
 
 // profileIDs finds the stored profile of each entry's identifier (0: none),

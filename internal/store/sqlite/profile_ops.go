@@ -41,8 +41,8 @@ func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []st
 }
 
 // foldChunk is how many profiles one fold transaction rewrites: the writer
-// is held a few milliseconds at a time, and the chunks decoded ahead of it
-// stay small (at 5,000, peak RSS rose by 70 MB during a fold).
+// is held a few milliseconds at a time, and the chunk read ahead of it
+// stays small (5,000 profiles decoded ahead raised peak RSS by 70 MB).
 const foldChunk = 1000
 
 // foldCacheMiB is the page cache of the connection that sorts a fold's
