@@ -64,6 +64,7 @@ type Notifier struct {
 	claimFor time.Duration
 	wake     chan struct{} // fan-out → sender: new deliveries are due
 	gaugeSet bool          // the pending gauge was read from the store once (send loop only)
+	gaugeMu  sync.Mutex    // one pending-gauge refresh at a time (updatePending)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc

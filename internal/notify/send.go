@@ -122,8 +122,13 @@ func (n *Notifier) report(d store.Delivery, a store.DeliveryAttempt, status stor
 }
 
 // updatePending refreshes the pending gauge from the store, so that it is
-// right across restarts and several nodes.
+// right across restarts and several nodes. The fan-out and send loops both
+// refresh it: one at a time, so that a count read before a delivery was
+// sent is never set after the count read once it was (the gauge then stayed
+// at 1 with nothing pending, until the next delivery).
 func (n *Notifier) updatePending(ctx context.Context) {
+	n.gaugeMu.Lock()
+	defer n.gaugeMu.Unlock()
 	counts, err := n.st.PendingDeliveries(ctx)
 	if err != nil {
 		n.logErr(ctx, "count pending deliveries", err)
