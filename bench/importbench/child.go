@@ -103,7 +103,7 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	}
 	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, ProfileFoldRows: cfg.ProfileFoldRows,
 		IdentityCacheMiB: cfg.IdentityCacheMiB, LeaseDuration: time.Minute,
-		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)}, st, blobs)
+		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: foldLogger()}, st, blobs)
 	record := func(n, key string, kind store.UploadKind, size int64) {
 		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,
 			SHA256: "-", BlobKey: key, CreatedAt: time.Now()})
@@ -241,4 +241,22 @@ func insertRows(ctx context.Context, db *sql.DB, r *csvstream.Reader) (int, erro
 		}
 	}
 	return n, tx.Commit()
+}
+
+// foldLogger shows the pipeline's "profile changes folded" lines (entries,
+// time taken) and drops the rest.
+func foldLogger() *slog.Logger {
+	return slog.New(onlyMessage{slog.NewTextHandler(os.Stdout, nil), "profile changes folded"})
+}
+
+type onlyMessage struct {
+	slog.Handler
+	msg string
+}
+
+func (h onlyMessage) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message != h.msg {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
