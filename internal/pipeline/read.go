@@ -160,22 +160,17 @@ func (rr *rowReader) convert(b *batch, fields []string) []string {
 	if row.TS != 0 {
 		ts = time.Unix(row.TS, 0).UTC()
 	}
-	// Encode here, beside the writer. The arena grows in fresh chunks, not
-	// by doubling: earlier rows keep pointing into the chunks they were
-	// written to, so doubling would hold every old copy.
-	if cap(b.arena)-len(b.arena) < 4<<10 {
-		b.arena = make([]byte, 0, 256<<10)
-	}
-	start := len(b.arena)
 	if rr.typ == manifest.TypeProfile {
 		var enc []byte
 		if rr.deferOps {
+			start := b.grow()
 			b.arena = record.AppendOps(b.arena, row.Ops)
 			enc = b.arena[start:len(b.arena):len(b.arena)]
 		}
 		b.profiles = append(b.profiles, profileRow{ids: row.Identifiers, ops: row.Ops, enc: enc, ts: ts})
 		return nil
 	}
+	start := b.grow()
 	b.arena = row.Props.AppendJSON(b.arena)
 	mid := len(b.arena)
 	b.arena = store.AppendIdentifiersJSON(b.arena, row.Identifiers)
@@ -185,6 +180,17 @@ func (rr *rowReader) convert(b *batch, fields []string) []string {
 		PropsJSON: b.arena[start:mid:mid], IdentifiersJSON: b.arena[mid:len(b.arena):len(b.arena)],
 	})
 	return nil
+}
+
+// grow makes room in the batch's arena for a row encoded here, beside the
+// writer, and returns where it starts. The arena grows in fresh chunks, not
+// by doubling: earlier rows keep pointing into the chunks they were written
+// to, so doubling would hold every old copy.
+func (b *batch) grow() int {
+	if cap(b.arena)-len(b.arena) < 4<<10 {
+		b.arena = make([]byte, 0, 256<<10)
+	}
+	return len(b.arena)
 }
 
 func (rr *rowReader) refuse(b *batch, raw []byte, reasons []string) {
