@@ -90,9 +90,10 @@ type foldEntry struct {
 	ops              []byte // record.AppendOps
 }
 
-// readFold sends the fold's operations after profile done in chunks of foldChunk profiles sorted by profile, each profile's in order.
-// The readers' snapshot stays as it is until the fold deletes them at its
-// end: operations kept after upto are not read.
+// readFold sends the fold's operations after profile done in chunks of
+// foldChunk profiles, sorted by profile, each profile's in the order kept.
+// Its query reads one snapshot, and SQLite sorts it through temporary files;
+// operations kept after upto are not read.
 func (db *DB) readFold(ctx context.Context, accountID string, upto, done int64, out chan<- []foldEntry) error {
 	conn, err := db.r.Conn(ctx)
 	if err != nil {
