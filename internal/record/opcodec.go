@@ -65,6 +65,8 @@ type OpsDecoder struct {
 	names map[string]string
 	b     []byte
 	err   error
+	skims []skim         // ApplyEncoded's ops, values not yet decoded
+	cut   map[string]int // ApplyEncoded: the last $set or $delete of each name
 }
 
 // Decode appends the ops encoded in b to dst.

@@ -200,17 +200,8 @@ func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64,
 		if err != nil {
 			return err
 		}
-		var ops []record.Op
-		for i := range chunk {
-			p := loaded[chunk[i].profile]
-			if ops, err = dec.Decode(ops[:0], chunk[i].ops); err != nil {
-				return fmt.Errorf("profile %d: %w", p.ID, err)
-			}
-			if p.Props == nil {
-				p.Props = record.Props{}
-			}
-			record.ApplyOps(p.Props, ops)
-			p.UpdatedAt = fromMS(chunk[i].updated)
+		if err := applyChunk(chunk, loaded, dec); err != nil {
+			return err
 		}
 		saved := make([]*store.Profile, len(ids))
 		for i, id := range ids {
@@ -222,6 +213,32 @@ func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64,
 		return done, fmt.Errorf("fold profile ops: %w", err)
 	}
 	return last, nil
+}
+
+// applyChunk applies each profile's entries of a chunk to its loaded props,
+// and takes the last entry's updated time.
+func applyChunk(chunk []foldEntry, loaded map[int64]*store.Profile, dec *record.OpsDecoder) error {
+	var encs [][]byte
+	for start := 0; start < len(chunk); {
+		end := start + 1
+		for end < len(chunk) && chunk[end].profile == chunk[start].profile {
+			end++
+		}
+		encs = encs[:0]
+		for _, e := range chunk[start:end] {
+			encs = append(encs, e.ops)
+		}
+		p := loaded[chunk[start].profile]
+		if p.Props == nil {
+			p.Props = record.Props{}
+		}
+		if err := dec.ApplyEncoded(p.Props, encs); err != nil {
+			return fmt.Errorf("profile %d: %w", p.ID, err)
+		}
+		p.UpdatedAt = fromMS(chunk[end-1].updated)
+		start = end
+	}
+	return nil
 }
 
 // moveFold moves the fold from done to to, if no other fold moved it.
