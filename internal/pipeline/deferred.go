@@ -108,20 +108,13 @@ func (b *batch) createFresh(ctx context.Context, tx store.BatchTx, account strin
 			record.ApplyOps(e.props, b.profiles[i].ops)
 		}
 	}
+	ids := make([]store.Identifier, len(fresh))
 	created := make([]*store.Profile, len(fresh))
 	for i, e := range fresh {
+		ids[i] = e.id
 		created[i] = &store.Profile{AccountID: account, Props: e.props, CreatedAt: b.now, UpdatedAt: later(b.now, e.updated)}
 	}
-	if err := tx.CreateProfiles(ctx, created); err != nil {
-		return err
-	}
-	for i, e := range fresh {
-		if err := tx.LinkIdentifiers(ctx, account, created[i].ID, []store.Identifier{e.id}); err != nil {
-			return err
-		}
-		cache.note(e.id, created[i].ID)
-	}
-	return nil
+	return createLinked(ctx, tx, account, cache, ids, created)
 }
 
 // profileIDs finds the stored profile of each entry's identifier (0: none),

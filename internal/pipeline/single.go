@@ -65,26 +65,38 @@ func (b *batch) placeNew(ctx context.Context, tx store.BatchTx, account string, 
 	var fresh []store.Identifier
 	var created []*store.Profile
 	for _, id := range unplaced {
-		if _, ok := found[id]; !ok {
+		if pid, ok := found[id]; ok {
+			cache.note(id, pid)
+		} else {
 			fresh = append(fresh, id)
 			created = append(created, &store.Profile{AccountID: account, CreatedAt: b.now, UpdatedAt: b.now})
 		}
 	}
-	if err := tx.CreateProfiles(ctx, created); err != nil {
+	if err := createLinked(ctx, tx, account, cache, fresh, created); err != nil {
 		return err
 	}
 	for i, id := range fresh {
 		found[id] = created[i].ID
-		if err := tx.LinkIdentifiers(ctx, account, created[i].ID, []store.Identifier{id}); err != nil {
-			return err
-		}
 	}
 	for _, id := range unplaced {
-		pid := found[id]
-		cache.note(id, pid)
 		for _, i := range rows[id] {
-			b.events[i].ProfileID = pid
+			b.events[i].ProfileID = found[id]
 		}
+	}
+	return nil
+}
+
+// createLinked creates ps, links each to its one identifier ids[i], and
+// notes the links in the cache.
+func createLinked(ctx context.Context, tx store.BatchTx, account string, cache *idCache, ids []store.Identifier, ps []*store.Profile) error {
+	if err := tx.CreateProfiles(ctx, ps); err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if err := tx.LinkIdentifiers(ctx, account, ps[i].ID, []store.Identifier{id}); err != nil {
+			return err
+		}
+		cache.note(id, ps[i].ID)
 	}
 	return nil
 }

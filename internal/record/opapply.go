@@ -25,11 +25,7 @@ func (d *OpsDecoder) ApplyEncoded(p Props, encs [][]byte) error {
 	for e, b := range encs {
 		d.b, d.err = b, nil
 		for len(d.b) > 0 && d.err == nil {
-			k := OpKind(d.byte())
-			if k < OpSet || k > OpDelete {
-				return fmt.Errorf("encoded ops: unknown operation %d", k)
-			}
-			name := d.name()
+			k, name := d.head()
 			off := len(b) - len(d.b)
 			d.skipValue()
 			if k == OpSet || k == OpDelete {
@@ -61,36 +57,18 @@ func (d *OpsDecoder) skipValue() {
 	switch k := Kind(d.byte()); k {
 	case 0:
 	case KindString:
-		d.skipBytes()
+		d.field()
 	case KindInt, KindDate:
 		d.varint()
 	case KindFloat:
-		if len(d.b) < 8 {
-			d.fail(errOpsCut)
-			return
-		}
-		d.b = d.b[8:]
+		d.take(8)
 	case KindBool:
 		d.byte()
 	case KindList:
-		n := d.uvarint()
-		if n > uint64(len(d.b)) {
-			d.fail(errOpsCut)
-			return
-		}
-		for range n {
-			d.skipBytes()
+		for range d.listLen() {
+			d.field()
 		}
 	default:
 		d.fail(fmt.Errorf("encoded ops: unknown value kind %d", k))
 	}
-}
-
-func (d *OpsDecoder) skipBytes() {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(errOpsCut)
-		return
-	}
-	d.b = d.b[n:]
 }

@@ -58,14 +58,22 @@ func TestApplyEncoded(t *testing.T) {
 }
 
 func TestApplyEncodedRefuses(t *testing.T) {
-	var d OpsDecoder
 	enc := AppendOps(nil, []Op{{Name: "A", Kind: OpSet, Value: String("x")}, {Name: "A", Kind: OpSet, Value: Float(2)}})
-	// The first value is cut short and replaced by the second: still refused.
-	bad := append(append([]byte{}, enc[:4]...), 200)
-	for _, b := range [][]byte{{9}, bad, enc[:len(enc)-2]} {
-		if err := d.ApplyEncoded(Props{}, [][]byte{b}); err == nil || !strings.Contains(err.Error(), "encoded ops") {
-			t.Errorf("ApplyEncoded(%v) = %v, want an encoded ops error", b, err)
-		}
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"unknown operation", []byte{9}},
+		{"a string's length cut short", append(append([]byte{}, enc[:4]...), 200)},
+		{"the last value cut short", enc[:len(enc)-2]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d OpsDecoder
+			if err := d.ApplyEncoded(Props{}, [][]byte{tt.b}); err == nil || !strings.Contains(err.Error(), "encoded ops") {
+				t.Errorf("ApplyEncoded(%v) = %v, want an encoded ops error", tt.b, err)
+			}
+		})
 	}
 }
 

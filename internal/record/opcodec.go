@@ -73,26 +73,25 @@ type OpsDecoder struct {
 func (d *OpsDecoder) Decode(dst []Op, b []byte) ([]Op, error) {
 	d.b, d.err = b, nil
 	for len(d.b) > 0 && d.err == nil {
-		var op Op
-		op.Kind = OpKind(d.byte())
-		if op.Kind < OpSet || op.Kind > OpDelete {
-			return dst, fmt.Errorf("encoded ops: unknown operation %d", op.Kind)
+		k, name := d.head()
+		if d.err == nil {
+			dst = append(dst, Op{Kind: k, Name: name, Value: d.value()})
 		}
-		op.Name = d.name()
-		op.Value = d.value()
-		dst = append(dst, op)
 	}
 	return dst, d.err
 }
 
-func (d *OpsDecoder) name() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(errOpsCut)
-		return ""
+// head reads an op's kind and property name.
+func (d *OpsDecoder) head() (OpKind, string) {
+	k := OpKind(d.byte())
+	if d.err == nil && (k < OpSet || k > OpDelete) {
+		d.fail(fmt.Errorf("encoded ops: unknown operation %d", k))
 	}
-	raw := d.b[:n]
-	d.b = d.b[n:]
+	return k, d.name()
+}
+
+func (d *OpsDecoder) name() string {
+	raw := d.field()
 	if s, ok := d.names[string(raw)]; ok {
 		return s
 	}
@@ -111,27 +110,19 @@ func (d *OpsDecoder) value() Value {
 	switch v.Kind {
 	case 0: // $delete carries none
 	case KindString:
-		v.S = d.str()
+		v.S = string(d.field())
 	case KindInt, KindDate:
 		v.I = d.varint()
 	case KindFloat:
-		if len(d.b) < 8 {
-			d.fail(errOpsCut)
-			return v
+		if f := d.take(8); f != nil {
+			v.F = math.Float64frombits(binary.LittleEndian.Uint64(f))
 		}
-		v.F = math.Float64frombits(binary.LittleEndian.Uint64(d.b))
-		d.b = d.b[8:]
 	case KindBool:
 		v.B = d.byte() == 1
 	case KindList:
-		n := d.uvarint()
-		if n > uint64(len(d.b)) { // each item takes at least a byte
-			d.fail(errOpsCut)
-			return v
-		}
-		v.L = make([]string, n)
+		v.L = make([]string, d.listLen())
 		for i := range v.L {
-			v.L[i] = d.str()
+			v.L[i] = string(d.field())
 		}
 	default:
 		d.fail(fmt.Errorf("encoded ops: unknown value kind %d", v.Kind))
@@ -147,13 +138,34 @@ func (d *OpsDecoder) fail(err error) {
 }
 
 func (d *OpsDecoder) byte() byte {
-	if len(d.b) < 1 {
+	if c := d.take(1); c != nil {
+		return c[0]
+	}
+	return 0
+}
+
+// take returns the next n bytes, or nil when fewer are left.
+func (d *OpsDecoder) take(n uint64) []byte {
+	if n > uint64(len(d.b)) {
+		d.fail(errOpsCut)
+		return nil
+	}
+	b := d.b[:n]
+	d.b = d.b[n:]
+	return b
+}
+
+// field returns the next length-prefixed bytes.
+func (d *OpsDecoder) field() []byte { return d.take(d.uvarint()) }
+
+// listLen reads a list's item count, each item taking at least a byte.
+func (d *OpsDecoder) listLen() uint64 {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
 		d.fail(errOpsCut)
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
+	return n
 }
 
 func (d *OpsDecoder) uvarint() uint64 {
@@ -174,15 +186,4 @@ func (d *OpsDecoder) varint() int64 {
 	}
 	d.b = d.b[k:]
 	return n
-}
-
-func (d *OpsDecoder) str() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(errOpsCut)
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }

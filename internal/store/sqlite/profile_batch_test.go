@@ -17,15 +17,8 @@ import (
 // with its id, and the others still load.
 func TestProfileBatchCoding(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const acct, n = "ACME-1", 2*rowsPerStmt + 7
-	if err := db.CreateAccount(ctx, store.Account{ID: acct, Name: acct, CreatedAt: time.Now()}, []byte("x")); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithAccount(t, acct)
 	ps := make([]*store.Profile, n)
 	ids := make([]int64, n)
 	for i := range ps {
@@ -40,7 +33,7 @@ func TestProfileBatchCoding(t *testing.T) {
 		})
 		return got, err
 	}
-	err = db.InBatch(ctx, func(tx store.BatchTx) error {
+	err := db.InBatch(ctx, func(tx store.BatchTx) error {
 		if err := tx.CreateProfiles(ctx, ps); err != nil {
 			return err
 		}
@@ -73,4 +66,19 @@ func TestProfileBatchCoding(t *testing.T) {
 	if got, err := load(ids[:rowsPerStmt]); err != nil || len(got) != rowsPerStmt {
 		t.Fatalf("loading the others: %d profiles, %v", len(got), err)
 	}
+}
+
+// openWithAccount opens a fresh store, closed when the test ends, holding
+// the account acct.
+func openWithAccount(t *testing.T, acct string) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.CreateAccount(t.Context(), store.Account{ID: acct, Name: acct, CreatedAt: time.Now()}, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -18,15 +17,8 @@ import (
 // wait for the next fold.
 func TestFoldGoesOnWhereItStopped(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	const acct = "ACME-1"
-	if err := db.CreateAccount(ctx, store.Account{ID: acct, Name: acct, CreatedAt: time.Now()}, []byte("x")); err != nil {
-		t.Fatal(err)
-	}
+	db := openWithAccount(t, acct)
 	ps := []*store.Profile{{AccountID: acct, Props: record.Props{}}, {AccountID: acct, Props: record.Props{}}, {AccountID: acct, Props: record.Props{}}}
 	inBatch(t, db, func(tx store.BatchTx) error { return tx.CreateProfiles(ctx, ps) })
 	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
