@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,9 +58,10 @@ func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 const rowsPerStmt = 64
 
 // execRows runs "prefix (?,…),(?,…) suffix" over n rows, rowsPerStmt at a
-// time; args appends row i's values; done, if set, sees each statement's result.
+// time; args appends row i's values; done, if set, sees the rowid of each
+// statement's last row.
 func (b *batch) execRows(ctx context.Context, prefix, suffix string, cols, n int,
-	args func(i int, dst []any) []any, done func(first, n int, res sql.Result) error) error {
+	args func(i int, dst []any) []any, done func(first, n int, lastRowID int64) error) error {
 	dst := make([]any, 0, rowsPerStmt*cols)
 	for first := 0; first < n; first += rowsPerStmt {
 		k := min(rowsPerStmt, n-first)
@@ -71,17 +73,33 @@ func (b *batch) execRows(ctx context.Context, prefix, suffix string, cols, n int
 		for i := first; i < first+k; i++ {
 			dst = args(i, dst)
 		}
-		res, err := s.ExecContext(noInterrupt(ctx), dst...)
-		if err != nil {
+		if err := execFused(ctx, s, dst); err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(prefix)[2], err)
 		}
-		if done != nil {
-			if err := done(first, k, res); err != nil {
-				return err
-			}
+		if done == nil {
+			continue
+		}
+		var last int64
+		if err := b.tx.QueryRowContext(noInterrupt(ctx), `SELECT last_insert_rowid()`).Scan(&last); err != nil {
+			return fmt.Errorf("%s: last rowid: %w", strings.Fields(prefix)[2], err)
+		}
+		if err := done(first, k, last); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// execFused runs a statement that returns no rows through Query: go-sqlite3
+// binds a query's arguments and takes its first step, which runs the whole
+// statement, in one call into C, where Exec makes one call per argument
+// (measured on 10M events: binding took a fifth of the writer's time).
+func execFused(ctx context.Context, s *sql.Stmt, args []any) error {
+	rows, err := s.QueryContext(noInterrupt(ctx), args...)
+	if err != nil {
+		return err
+	}
+	return errors.Join(rows.Err(), rows.Close())
 }
 
 // placeholders is "(?,?),(?,?)" for rows of cols values.

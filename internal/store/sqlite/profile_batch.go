@@ -132,12 +132,11 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 			p := ps[i]
 			return append(dst, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))
 		},
-		func(first, n int, res sql.Result) error {
-			last, err := res.LastInsertId()
+		func(first, n int, last int64) error {
 			for i := range n {
 				ps[first+i].ID = last - int64(n-1-i)
 			}
-			return err
+			return nil
 		})
 }
 

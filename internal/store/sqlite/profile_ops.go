@@ -19,21 +19,17 @@ import (
 // touched profile once, walking the profiles table in id order.
 
 func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []store.ProfileOps) error {
-	var last int64
 	err := b.execRows(ctx, `INSERT INTO profile_ops (account_id, profile_id, updated_at, ops) VALUES `, ``, 4, len(ops),
 		func(i int, dst []any) []any {
 			o := &ops[i]
 			return append(dst, accountID, o.ProfileID, ms(o.UpdatedAt), o.Ops)
-		},
-		func(_, _ int, res sql.Result) (err error) {
-			last, err = res.LastInsertId()
-			return err
-		})
+		}, nil)
 	if err != nil || len(ops) == 0 {
 		return err
 	}
-	_, err = b.tx.ExecContext(noInterrupt(ctx), `INSERT INTO profile_ops_kept (account_id, last_seq) VALUES (?, ?)
-		ON CONFLICT (account_id) DO UPDATE SET last_seq = excluded.last_seq`, accountID, last)
+	// last_insert_rowid() is still the last kept entry's seq when the VALUES are evaluated.
+	_, err = b.tx.ExecContext(noInterrupt(ctx), `INSERT INTO profile_ops_kept (account_id, last_seq) VALUES (?, last_insert_rowid())
+		ON CONFLICT (account_id) DO UPDATE SET last_seq = excluded.last_seq`, accountID)
 	if err != nil {
 		return fmt.Errorf("note kept profile ops: %w", err)
 	}
