@@ -57,31 +57,38 @@ func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // into SQLite (through database/sql and cgo) per 64 rows instead of per row.
 const rowsPerStmt = 64
 
-// execRows runs "prefix (?,…),(?,…) suffix" over n rows, rowsPerStmt at a
-// time; args appends row i's values; done, if set, sees the rowid of each
-// statement's last row.
-func (b *batch) execRows(ctx context.Context, prefix, suffix string, cols, n int,
+// rowsInsert is a statement over many rows: prefix, rowsPerStmt rows of
+// placeholders, suffix.
+type rowsInsert struct {
+	prefix, suffix string // "INSERT … VALUES " and what follows the rows
+	shared         []any  // values of the first columns, the same in every row: bound once as ?1, ?2, …
+	cols           int    // values each row binds after them
+}
+
+// execRows runs q over n rows, rowsPerStmt at a time; args appends row i's
+// values; done, if set, sees the rowid of each statement's last row.
+func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
 	args func(i int, dst []any) []any, done func(first, n int, lastRowID int64) error) error {
-	dst := make([]any, 0, rowsPerStmt*cols)
+	dst := make([]any, 0, len(q.shared)+rowsPerStmt*q.cols)
 	for first := 0; first < n; first += rowsPerStmt {
 		k := min(rowsPerStmt, n-first)
-		s, err := b.stmt(ctx, prefix+placeholders(cols, k)+suffix)
+		s, err := b.stmt(ctx, q.prefix+placeholders(len(q.shared), q.cols, k)+q.suffix)
 		if err != nil {
 			return err
 		}
-		dst = dst[:0]
+		dst = append(dst[:0], q.shared...)
 		for i := first; i < first+k; i++ {
 			dst = args(i, dst)
 		}
 		if err := execFused(ctx, s, dst); err != nil {
-			return fmt.Errorf("%s: %w", strings.Fields(prefix)[2], err)
+			return fmt.Errorf("%s: %w", strings.Fields(q.prefix)[2], err)
 		}
 		if done == nil {
 			continue
 		}
 		var last int64
 		if err := b.tx.QueryRowContext(noInterrupt(ctx), `SELECT last_insert_rowid()`).Scan(&last); err != nil {
-			return fmt.Errorf("%s: last rowid: %w", strings.Fields(prefix)[2], err)
+			return fmt.Errorf("%s: last rowid: %w", strings.Fields(q.prefix)[2], err)
 		}
 		if err := done(first, k, last); err != nil {
 			return err
@@ -102,10 +109,16 @@ func execFused(ctx context.Context, s *sql.Stmt, args []any) error {
 	return errors.Join(rows.Err(), rows.Close())
 }
 
-// placeholders is "(?,?),(?,?)" for rows of cols values.
-func placeholders(cols, rows int) string {
-	row := "(?" + strings.Repeat(",?", cols-1) + ")"
-	return row + strings.Repeat(","+row, rows-1)
+// placeholders is "(?1,?,?),(?1,?,?)" for rows of shared values bound once
+// and cols of their own: a bare ? takes the number after the highest so far.
+func placeholders(shared, cols, rows int) string {
+	var row strings.Builder
+	row.WriteByte('(')
+	for i := range shared {
+		fmt.Fprintf(&row, "?%d,", i+1)
+	}
+	row.WriteString("?" + strings.Repeat(",?", cols-1) + ")")
+	return row.String() + strings.Repeat(","+row.String(), rows-1)
 }
 
 func (b *batch) close() {
@@ -190,8 +203,8 @@ func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID
 // flushLinks upserts the collected links, rowsPerStmt a statement.
 func (b *batch) flushLinks(ctx context.Context) error {
 	links := b.links.Take()
-	return b.execRows(ctx, `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES `,
-		` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, 4, len(links),
+	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO identifiers (account_id, value, kind, profile_id) VALUES `,
+		suffix: ` ON CONFLICT (account_id, value, kind) DO UPDATE SET profile_id = excluded.profile_id`, cols: 4}, len(links),
 		func(i int, dst []any) []any {
 			l := &links[i]
 			return append(dst, l.AccountID, l.ID.Value, l.ID.Kind, l.ProfileID)
@@ -229,24 +242,43 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 	return nil
 }
 
+// InsertEvents binds account and import once per statement: a batch's
+// events share them (a quarter of an event's values).
 func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
-	return b.execRows(ctx, `INSERT INTO events (account_id, profile_id, import_id, row, name, ts, identifiers, props) VALUES `,
-		``, 8, len(evs), func(i int, dst []any) []any {
-			e := &evs[i]
-			props, ids := e.PropsJSON, e.IdentifiersJSON
-			if props == nil {
-				props = e.Props.AppendJSON(nil)
-			}
-			if ids == nil {
-				ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
-			}
-			return append(dst, e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props)
-		}, nil)
+	for len(evs) > 0 {
+		n := 1
+		for n < len(evs) && evs[n].AccountID == evs[0].AccountID && evs[n].ImportID == evs[0].ImportID {
+			n++
+		}
+		if err := b.insertEvents(ctx, evs[:n]); err != nil {
+			return err
+		}
+		evs = evs[n:]
+	}
+	return nil
+}
+
+func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
+	return b.execRows(ctx, rowsInsert{
+		prefix: `INSERT INTO events (account_id, import_id, profile_id, row, name, ts, identifiers, props) VALUES `,
+		shared: []any{evs[0].AccountID, evs[0].ImportID}, cols: 6,
+	}, len(evs), func(i int, dst []any) []any {
+		e := &evs[i]
+		props, ids := e.PropsJSON, e.IdentifiersJSON
+		if props == nil {
+			props = e.Props.AppendJSON(nil)
+		}
+		if ids == nil {
+			ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
+		}
+		return append(dst, e.ProfileID, e.Row, e.Name, e.Time, ids, props)
+	}, nil)
 }
 
 func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {
-	return b.execRows(ctx, `INSERT INTO import_errors (import_id, row, line) VALUES `, ``, 3, len(rows),
-		func(i int, dst []any) []any { return append(dst, importID, rows[i].Row, rows[i].Line) }, nil)
+	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO import_errors (import_id, row, line) VALUES `,
+		shared: []any{importID}, cols: 2}, len(rows),
+		func(i int, dst []any) []any { return append(dst, rows[i].Row, rows[i].Line) }, nil)
 }
 
 func (b *batch) SetErrorHeader(ctx context.Context, importID int64, header []byte) error {

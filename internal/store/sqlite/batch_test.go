@@ -74,3 +74,33 @@ func joinLines(rows []store.ErrorRow) []byte {
 	}
 	return b
 }
+
+// TestInsertEventsKeepsEachImport inserts events of two imports, interleaved,
+// in one call: each statement binds one import's account and id once, so
+// every event must still be stored with its own, in order.
+func TestInsertEventsKeepsEachImport(t *testing.T) {
+	db := openWithAccount(t, "ACME-1")
+	var evs []store.Event
+	want := ""
+	for i, imp := range []int64{7, 7, 9, 7, 9, 9} {
+		for r := range rowsPerStmt + 1 {
+			row := int64(i*100 + r)
+			evs = append(evs, store.Event{AccountID: "ACME-1", ImportID: imp, ProfileID: row, Row: row, Name: "Bought",
+				Time: row, IdentifiersJSON: []byte(`{"identity":"u"}`), PropsJSON: []byte(`{}`)})
+			want += fmt.Sprintf("%d:%d ", imp, row)
+		}
+	}
+	err := db.InBatch(t.Context(), func(tx store.BatchTx) error { return tx.InsertEvents(t.Context(), evs) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	err = db.w.QueryRowContext(t.Context(), `SELECT group_concat(import_id || ':' || row || ' ', '') FROM
+		(SELECT import_id, row FROM events WHERE account_id = 'ACME-1' AND profile_id = row AND ts = row ORDER BY id)`).Scan(&got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("stored (import:row, in order):\n%s\nwant:\n%s", got, want)
+	}
+}

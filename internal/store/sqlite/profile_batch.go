@@ -127,7 +127,7 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 	defer enc.wait()
 	// One writer holds the database, so a statement's rows get consecutive
 	// rowids ending at LastInsertId.
-	return b.execRows(ctx, `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, ``, 4, len(ps),
+	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, cols: 4}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]
 			return append(dst, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))
@@ -143,8 +143,8 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 	enc := encodeAhead(ps)
 	defer enc.wait()
-	return b.execRows(ctx, `INSERT INTO profiles (id, account_id, props, created_at, updated_at) VALUES `,
-		` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, 5, len(ps),
+	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profiles (id, account_id, props, created_at, updated_at) VALUES `,
+		suffix: ` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, cols: 5}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]
 			return append(dst, p.ID, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))

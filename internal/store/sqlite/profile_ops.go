@@ -19,10 +19,11 @@ import (
 // touched profile once, walking the profiles table in id order.
 
 func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []store.ProfileOps) error {
-	err := b.execRows(ctx, `INSERT INTO profile_ops (account_id, profile_id, updated_at, ops) VALUES `, ``, 4, len(ops),
+	err := b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profile_ops (account_id, profile_id, updated_at, ops) VALUES `,
+		shared: []any{accountID}, cols: 3}, len(ops),
 		func(i int, dst []any) []any {
 			o := &ops[i]
-			return append(dst, accountID, o.ProfileID, ms(o.UpdatedAt), o.Ops)
+			return append(dst, o.ProfileID, ms(o.UpdatedAt), o.Ops)
 		}, nil)
 	if err != nil || len(ops) == 0 {
 		return err
