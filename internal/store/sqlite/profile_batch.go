@@ -126,7 +126,7 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 	enc := encodeAhead(ps)
 	defer enc.wait()
 	// One writer holds the database, so a statement's rows get consecutive
-	// rowids ending at LastInsertId.
+	// rowids ending at last_insert_rowid().
 	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, cols: 4}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]
