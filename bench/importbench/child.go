@@ -27,6 +27,7 @@ type tuning struct {
 	batchRows  int // 0: default
 	idCacheMiB int // -1: default
 	foldRows   int // -1: default
+	repeat     int // imports of the file, one after another, into one store
 }
 
 func runChild(run, dir string, tune tuning, sq sqlite.Options, pg string) error {
@@ -65,9 +66,11 @@ func sqliteStore(o sqlite.Options) opener {
 	}
 }
 
-// viaPipeline imports one file through the real pipeline into a fresh store.
-// serverCPU is the CPU time the database server used so far, 0 if unknown
-// (SQLite runs in the process).
+// viaPipeline imports one file through the real pipeline into a fresh store,
+// tune.repeat times in a row (the later imports find the earlier ones' users
+// and events in the store), printing each import's figures. serverCPU is the
+// CPU time the database server used so far, 0 if unknown (SQLite runs in the
+// process).
 func viaPipeline(dir, name string, open opener, serverCPU func() float64, manifest string, tune tuning) error {
 	ctx := context.Background()
 	work := filepath.Join(dir, "run-"+name)
@@ -84,13 +87,42 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 		return err
 	}
 	st.CreateAccount(ctx, store.Account{ID: "BENCH-0001", Name: "bench", CreatedAt: time.Now()}, []byte("x"))
-	// A hard link puts the file in the blob store without copying a gigabyte.
-	dataKey := "BENCH-0001/data"
 	os.MkdirAll(filepath.Join(work, "files", "BENCH-0001"), 0o755)
-	if err := os.Link(filepath.Join(dir, name), filepath.Join(work, "files", dataKey)); err != nil {
-		return err
+	p := pipeline.New(pipelineConfig(tune), st, blobs)
+	p.Start(ctx)
+	defer p.Close()
+	record := func(n, key string, kind store.UploadKind, size int64) {
+		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,
+			SHA256: "-", BlobKey: key, CreatedAt: time.Now()})
+		if err != nil {
+			panic(err)
+		}
+		p.UploadCompleted(ctx, u)
 	}
 	fi, _ := os.Stat(filepath.Join(dir, name))
+	for i := range max(tune.repeat, 1) {
+		upload := name
+		if i > 0 {
+			upload = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ".csv"), i+1, ".csv")
+		}
+		// A hard link puts the file in the blob store without copying a gigabyte.
+		dataKey, mkey := fmt.Sprintf("BENCH-0001/data-%d", i), fmt.Sprintf("BENCH-0001/manifest-%d", i)
+		if err := os.Link(filepath.Join(dir, name), filepath.Join(work, "files", dataKey)); err != nil {
+			return err
+		}
+		record(upload, dataKey, store.KindData, fi.Size())
+		m := strings.Replace(manifest, `"fileName":"`+name+`"`, `"fileName":"`+upload+`"`, 1)
+		w, _ := blobs.Create(ctx, mkey)
+		w.WriteAt([]byte(m), 0)
+		w.Commit()
+		before := snapshot(serverCPU)
+		record(fmt.Sprintf("m-%d.manifest", i), mkey, store.KindManifest, int64(len(m)))
+		report(upload, waitEnd(ctx, st, upload), before, serverCPU)
+	}
+	return nil
+}
+
+func pipelineConfig(tune tuning) pipeline.Config {
 	cfg := config.Default()
 	if tune.batchRows > 0 {
 		cfg.BatchRows, cfg.ProfileBatchRows = tune.batchRows, tune.batchRows
@@ -101,47 +133,45 @@ func viaPipeline(dir, name string, open opener, serverCPU func() float64, manife
 	if tune.idCacheMiB >= 0 {
 		cfg.IdentityCacheMiB = tune.idCacheMiB
 	}
-	p := pipeline.New(pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, ProfileFoldRows: cfg.ProfileFoldRows,
+	return pipeline.Config{Workers: 1, BatchRows: cfg.BatchRows, ProfileBatchRows: cfg.ProfileBatchRows, ProfileFoldRows: cfg.ProfileFoldRows,
 		IdentityCacheMiB: cfg.IdentityCacheMiB, LeaseDuration: time.Minute,
-		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: foldLogger()}, st, blobs)
-	record := func(n, key string, kind store.UploadKind, size int64) {
-		u, _, err := st.RecordUpload(ctx, store.Upload{AccountID: "BENCH-0001", Name: n, Kind: kind, Size: size,
-			SHA256: "-", BlobKey: key, CreatedAt: time.Now()})
-		if err != nil {
-			panic(err)
-		}
-		p.UploadCompleted(ctx, u)
-	}
-	record(name, dataKey, store.KindData, fi.Size())
-	mkey := "BENCH-0001/manifest"
-	w, _ := blobs.Create(ctx, mkey)
-	w.WriteAt([]byte(manifest), 0)
-	w.Commit()
-	p.Start(ctx)
-	defer p.Close()
-	srv0 := serverCPU()
-	record("m.manifest", mkey, store.KindManifest, int64(len(manifest)))
-	imp := waitEnd(ctx, st)
+		WaitTimeout: time.Minute, PollEvery: 50 * time.Millisecond, Logger: foldLogger()}
+}
+
+// counters are this process's totals before an import, so that each import
+// of a run reports its own CPU time and bytes written.
+type counters struct{ cpu, server, wchar, storage float64 }
+
+func snapshot(serverCPU func() float64) counters {
+	return counters{cpuSeconds(), serverCPU(), procField("/proc/self/io", "wchar:"), procField("/proc/self/io", "write_bytes:")}
+}
+
+func report(name string, imp store.Import, before counters, serverCPU func() float64) {
+	now := snapshot(serverCPU)
 	el := imp.FinishedAt.Sub(*imp.StartedAt).Seconds()
+	rows := float64(imp.RowsRead)
 	fmt.Printf("%-8s %s: %d rows (%d refused) in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second, load %s\n",
-		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, float64(imp.RowsRead)/el, float64(imp.BytesRead)/1e6/el, peakRSS(),
-		float64(imp.RowsRead)/cpuSeconds(), loadAvg())
-	if srv := serverCPU(); srv > 0 {
-		fmt.Printf("         server CPU %.1fs; %.0f rows per CPU-second of client and server\n", srv-srv0,
-			float64(imp.RowsRead)/(cpuSeconds()+srv-srv0))
+		name, imp.Status, imp.RowsRead, imp.RowsFailed, el, rows/el, float64(imp.BytesRead)/1e6/el, peakRSS(),
+		rows/(now.cpu-before.cpu), loadAvg())
+	if srv := now.server - before.server; srv > 0 {
+		fmt.Printf("         server CPU %.1fs; %.0f rows per CPU-second of client and server\n", srv,
+			rows/(now.cpu-before.cpu+srv))
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("         Go memory: %.0f MB obtained from the OS, heap peak goal %.0f MB\n", float64(ms.Sys)/1e6, float64(ms.NextGC)/1e6)
-	fmt.Printf("         written: %s\n", written(imp.RowsRead))
-	return nil
+	w, s := now.wchar-before.wchar, now.storage-before.storage
+	fmt.Printf("         written: %.1f GB by write() (%.1f KB a row), %.1f GB to storage (%.1f KB a row)\n",
+		w/1e9, w/1e3/rows, s/1e9, s/1e3/rows)
 }
 
-func waitEnd(ctx context.Context, st store.Store) store.Import {
+func waitEnd(ctx context.Context, st store.Store, name string) store.Import {
 	for {
 		imps, _ := st.ListImports(ctx, "BENCH-0001", store.ImportFilter{})
-		if len(imps) == 1 && imps[0].Status.Ended() {
-			return imps[0]
+		for _, imp := range imps {
+			if imp.FileName == name && imp.Status.Ended() {
+				return imp
+			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

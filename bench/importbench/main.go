@@ -45,6 +45,7 @@ func main() {
 	idCacheMiB := flag.Int("identity-cache-mib", -1, "the pipeline's identifier cache in MiB (-1: the server's default, 0: none)")
 	foldRows := flag.Int("fold-rows", -1, "profile operations kept before a fold (-1: the server's default, 0: only at the end)")
 	eventRun := flag.Int("event-run", 0, "SQLite events per sorted run into event_profiles (0: the store's default)")
+	repeat := flag.Int("repeat", 1, "import each file this many times, one after another, into the same store")
 	pg := flag.String("pg", "", "PostgreSQL: local (a throw-away server) or a postgres:// URL; empty: SQLite")
 	flag.Parse()
 	if *child != "" {
@@ -61,7 +62,7 @@ func main() {
 				f.Close()
 			}()
 		}
-		if err := runChild(*child, *dir, tuning{*batch, *idCacheMiB, *foldRows}, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
+		if err := runChild(*child, *dir, tuning{*batch, *idCacheMiB, *foldRows, *repeat}, sqlite.Options{CacheMiB: *cacheMiB, EventRun: *eventRun}, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -83,7 +84,7 @@ func main() {
 	for _, run := range strings.Split(*only, ",") {
 		cmd := exec.Command(os.Args[0], "-child", run, "-dir", *dir, "-batch-rows", fmt.Sprint(*batch), "-cache-mib", fmt.Sprint(*cacheMiB), "-fold-rows", fmt.Sprint(*foldRows),
 			"-identity-cache-mib", fmt.Sprint(*idCacheMiB),
-			"-event-run", fmt.Sprint(*eventRun), "-pg", *pg)
+			"-event-run", fmt.Sprint(*eventRun), "-repeat", fmt.Sprint(*repeat), "-pg", *pg)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, run+":", err)

@@ -17,7 +17,7 @@ import (
 // hot path; fn's writes and its checkpoint commit together.
 func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		b := &batch{tx: tx, now: db.now}
+		b := &batch{tx: tx, now: db.now, epochEntries: db.epochEntries}
 		defer b.close()
 		if err := fn(b); err != nil {
 			return err
@@ -25,17 +25,18 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 		if err := b.flushLinks(ctx); err != nil {
 			return err
 		}
-		return indexEvents(noInterrupt(ctx), tx, db.eventRun, runShare)
+		return indexEvents(noInterrupt(ctx), tx, db.eventRun, runShare, db.epochEntries)
 	})
 }
 
 // batch is one batch transaction. Identifier links are collected and written
 // in one statement before anything reads identifiers, and before commit.
 type batch struct {
-	tx    *sql.Tx
-	now   func() time.Time
-	stmts map[string]*sql.Stmt
-	links store.Links
+	tx           *sql.Tx
+	now          func() time.Time
+	epochEntries int64 // see indexEvents
+	stmts        map[string]*sql.Stmt
+	links        store.Links
 }
 
 func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -219,7 +220,7 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 		return err
 	}
 	// With every event in event_profiles, the merge finds them there.
-	if err := indexEvents(noInterrupt(ctx), b.tx, 1, 0); err != nil {
+	if err := indexEvents(noInterrupt(ctx), b.tx, 1, 0, b.epochEntries); err != nil {
 		return err
 	}
 	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"
@@ -229,8 +230,8 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 	}
 	for _, q := range []string{
 		`UPDATE identifiers SET profile_id = ? WHERE profile_id IN ` + in,
-		`UPDATE events SET profile_id = ? WHERE id IN (SELECT event_id FROM event_profiles WHERE profile_id IN ` + in + `)`,
-		`UPDATE event_profiles SET profile_id = ? WHERE profile_id IN ` + in,
+		`UPDATE events SET profile_id = ? WHERE id IN (SELECT event_id FROM event_profiles WHERE ` + inEpochs + ` AND profile_id IN ` + in + `)`,
+		`UPDATE event_profiles SET profile_id = ? WHERE ` + inEpochs + ` AND profile_id IN ` + in,
 	} {
 		if _, err := b.tx.ExecContext(noInterrupt(ctx), q, args...); err != nil {
 			return fmt.Errorf("merge profiles: %w", err)

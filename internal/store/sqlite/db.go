@@ -33,16 +33,18 @@ type DB struct {
 	w               *sql.DB // the one writer
 	now             func() time.Time
 	eventRun        int64 // fewest events per sorted run into event_profiles
+	epochEntries    int64 // most entries of event_profiles an epoch takes
 	ckpt            *checkpointer
 	segsql.Segments // segment counts, pages and exports, on the readers
 }
 
 // Options tune the store; the zero value is fine.
 type Options struct {
-	CacheMiB int              // page cache of the writer; default 32
-	EventRun int              // fewest events per sorted run into event_profiles; default 100,000
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger     // for background checkpoint errors; default stderr
+	CacheMiB   int              // page cache of the writer; default 32
+	EventRun   int              // fewest events per sorted run into event_profiles; default 100,000
+	EventEpoch int              // most entries of event_profiles one epoch takes; default 4,000,000
+	Now        func() time.Time // default time.Now
+	Logger     *slog.Logger     // for background checkpoint errors; default stderr
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -53,6 +55,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	fixMmapThreshold()
 	if o.EventRun == 0 {
 		o.EventRun = defaultEventRun
+	}
+	if o.EventEpoch == 0 {
+		o.EventEpoch = defaultEpochEntries
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -68,7 +73,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{r: r, w: w, now: o.Now, eventRun: int64(o.EventRun), Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
+	db := &DB{r: r, w: w, now: o.Now, eventRun: int64(o.EventRun), epochEntries: int64(o.EventEpoch), Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

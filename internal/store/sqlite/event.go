@@ -49,7 +49,7 @@ func listEventsQuery(accountID string, f store.EventFilter) (string, []any) {
 	if f.Identifier != "" {
 		// The profile's events are few: they, not the account's, lead the search.
 		where[0] = "+account_id = ?"
-		where = append(where, `id IN (SELECT event_id FROM event_profiles WHERE profile_id IN (`+byIdentifier+`)
+		where = append(where, `id IN (SELECT event_id FROM event_profiles WHERE `+inEpochs+` AND profile_id IN (`+byIdentifier+`)
 			UNION ALL SELECT id FROM events WHERE `+tailEvents+` AND profile_id IN (`+byIdentifier+`))`)
 		args = append(args, accountID, f.Identifier, accountID, f.Identifier)
 	}
@@ -76,7 +76,7 @@ func listEventsQuery(accountID string, f store.EventFilter) (string, []any) {
 // profileEventsQuery lists a profile's latest events by event time: the
 // latest of event_profiles, and the events not yet in it.
 const profileEventsQuery = `SELECT ` + sqlrow.EventCols + ` FROM events WHERE +account_id = ?2 AND id IN
-	(SELECT event_id FROM event_profiles WHERE profile_id = ?1 ORDER BY ts DESC, event_id DESC LIMIT ?3)
+	(SELECT event_id FROM event_profiles WHERE ` + inEpochs + ` AND profile_id = ?1 ORDER BY ts DESC, event_id DESC LIMIT ?3)
 	UNION ALL SELECT ` + sqlrow.EventCols + ` FROM events WHERE ` + tailEvents + ` AND profile_id = ?1 AND +account_id = ?2
 	ORDER BY ts DESC, id DESC LIMIT ?3`
 

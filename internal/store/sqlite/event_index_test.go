@@ -104,3 +104,78 @@ func (db *DB) upto(t *testing.T) int64 {
 	}
 	return v
 }
+
+// TestEventEpochs fills event_profiles in epochs of three entries: a run
+// that would take the newest epoch past three starts another (one larger
+// than three fills an empty epoch alone), and reads and merges find a
+// profile's events in every epoch.
+func TestEventEpochs(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"), Options{EventRun: 1, EventEpoch: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateAccount(ctx, store.Account{ID: "A-1", Name: "A"}, []byte("hash")); err != nil {
+		t.Fatal(err)
+	}
+	var p1, p2 int64
+	batch := func(fn func(tx store.BatchTx) error) {
+		t.Helper()
+		if err := db.InBatch(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batch(func(tx store.BatchTx) error {
+		ps := []*store.Profile{{AccountID: "A-1"}, {AccountID: "A-1"}}
+		if err := tx.CreateProfiles(ctx, ps); err != nil {
+			return err
+		}
+		p1, p2 = ps[0].ID, ps[1].ID
+		tx.LinkIdentifiers(ctx, "A-1", p1, []store.Identifier{{Kind: record.IDIdentity, Value: "u1"}})
+		return tx.LinkIdentifiers(ctx, "A-1", p2, []store.Identifier{{Kind: record.IDIdentity, Value: "u2"}})
+	})
+	// Each batch is one run: (profile, time) of its events.
+	for _, run := range [][][2]int64{
+		{{p1, 1}, {p1, 2}},                   // epoch 0: 2
+		{{p1, 3}, {p2, 4}},                   // 2+2 > 3: epoch 1
+		{{p1, 5}},                            // epoch 1: 3
+		{{p2, 6}, {p1, 7}, {p1, 8}, {p2, 9}}, // epoch 2 alone: 4
+	} {
+		batch(func(tx store.BatchTx) error {
+			var evs []store.Event
+			for _, e := range run {
+				evs = append(evs, store.Event{AccountID: "A-1", ProfileID: e[0], Name: "E", Time: e[1]})
+			}
+			return tx.InsertEvents(ctx, evs)
+		})
+	}
+	var epochs string
+	err = db.r.QueryRowContext(ctx, `SELECT group_concat(e.epoch || ':' || e.entries || '/' ||
+		(SELECT count(*) FROM event_profiles p WHERE p.epoch = e.epoch), ' ') FROM (SELECT * FROM event_epochs ORDER BY epoch) e`).Scan(&epochs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "0:2/2 1:3/3 2:4/4"; epochs != want {
+		t.Fatalf("epochs (epoch:noted/held) %q, want %q", epochs, want)
+	}
+	if got := db.upto(t); got != 9 {
+		t.Fatalf("watermark %d, want 9: every batch ran", got)
+	}
+	profileTimes := func(pid int64, limit int, want ...int64) {
+		t.Helper()
+		evs, err := db.ProfileEvents(ctx, "A-1", pid, limit)
+		if err != nil || !slices.Equal(times(evs), want) {
+			t.Fatalf("events of profile %d (limit %d): %v %v, want %v", pid, limit, times(evs), err, want)
+		}
+	}
+	profileTimes(p1, 10, 8, 7, 5, 3, 2, 1)
+	profileTimes(p1, 3, 8, 7, 5)
+	evs, err := db.ListEvents(ctx, "A-1", store.EventFilter{Identifier: "u2"})
+	if err != nil || !slices.Equal(times(evs), []int64{9, 6, 4}) {
+		t.Fatalf("events of u2, latest imported first: %v %v", times(evs), err)
+	}
+	batch(func(tx store.BatchTx) error { return tx.MergeProfiles(ctx, "A-1", p1, []int64{p2}) })
+	profileTimes(p1, 20, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+	profileTimes(p2, 20)
+}

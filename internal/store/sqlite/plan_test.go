@@ -84,8 +84,8 @@ func explain(t *testing.T, db *DB, query string, args ...any) string {
 }
 
 // TestEventReadsUseIndexes guards the reads of a profile's events: a search
-// in event_profiles and a range of the events after its watermark, never a
-// scan of all events.
+// of each epoch of event_profiles and a range of the events after its
+// watermark, never a scan of all events.
 func TestEventReadsUseIndexes(t *testing.T) {
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), Options{})
 	if err != nil {
@@ -103,7 +103,7 @@ func TestEventReadsUseIndexes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := explain(t, db, tc.query, tc.args...)
-			for _, w := range []string{"SEARCH event_profiles USING PRIMARY KEY (profile_id=?)",
+			for _, w := range []string{"SEARCH event_profiles USING PRIMARY KEY (epoch=? AND profile_id=?)",
 				"SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"} {
 				if !strings.Contains(got, w) {
 					t.Errorf("plan %q lacks %q", got, w)

@@ -142,7 +142,7 @@ func (db *DB) Finish(ctx context.Context, imp store.Import, owner string, now ti
 			return fmt.Errorf("finish import: %w", err)
 		}
 		// An import ends with its events found by profile through the index.
-		if err := indexEvents(ctx, tx, 1, 0); err != nil {
+		if err := indexEvents(ctx, tx, 1, 0, db.epochEntries); err != nil {
 			return err
 		}
 		return endImport(ctx, tx, imp.ID, m, now)

@@ -15,15 +15,16 @@ import (
 // indexes its events.
 func TestConformance(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		run  int
+		name       string
+		run, epoch int
 	}{
-		{"waiting events", 0},
-		{"indexed events", 1},
+		{"waiting events", 0, 0},
+		{"indexed events", 1, 0},
+		{"indexed events in epochs of two", 1, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store {
-				db := sqlitetest.Open(t, "", sqlite.Options{EventRun: tc.run})
+				db := sqlitetest.Open(t, "", sqlite.Options{EventRun: tc.run, EventEpoch: tc.epoch})
 				return db
 			})
 		})
