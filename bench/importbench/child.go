@@ -160,9 +160,7 @@ func report(name string, imp store.Import, before counters, serverCPU func() flo
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("         Go memory: %.0f MB obtained from the OS, heap peak goal %.0f MB\n", float64(ms.Sys)/1e6, float64(ms.NextGC)/1e6)
-	w, s := now.wchar-before.wchar, now.storage-before.storage
-	fmt.Printf("         written: %.1f GB by write() (%.1f KB a row), %.1f GB to storage (%.1f KB a row)\n",
-		w/1e9, w/1e3/rows, s/1e9, s/1e3/rows)
+	fmt.Printf("         written: %s\n", written(before, rows))
 }
 
 func waitEnd(ctx context.Context, st store.Store, name string) store.Import {
@@ -212,7 +210,7 @@ func rawInsert(dir string) error {
 	fi, _ := f.Stat()
 	fmt.Printf("raw      INSERT: %d rows in %.1fs: %.0f rows/s, %.1f MB/s, peak RSS %.0f MB, %.0f rows per CPU-second\n",
 		n, el, float64(n)/el, float64(fi.Size())/1e6/el, peakRSS(), float64(n)/cpuSeconds())
-	fmt.Printf("         written: %s\n", written(int64(n)))
+	fmt.Printf("         written: %s\n", written(counters{}, float64(n)))
 	return nil
 }
 

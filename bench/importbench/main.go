@@ -128,11 +128,12 @@ func peakRSS() float64 { return procField("/proc/self/status", "VmHWM:") / 1024 
 // frames and checkpoints, into the OS page cache) and on to storage. It
 // varies far less than time does on a shared machine, so it compares two
 // designs of the writer when rows/s cannot.
-func written(rows int64) string {
-	wchar := procField("/proc/self/io", "wchar:")
-	storage := procField("/proc/self/io", "write_bytes:")
+// It counts from since (the zero counters: from the process's start).
+func written(since counters, rows float64) string {
+	now := snapshot(func() float64 { return 0 })
+	wchar, storage := now.wchar-since.wchar, now.storage-since.storage
 	return fmt.Sprintf("%.1f GB by write() (%.1f KB a row), %.1f GB to storage (%.1f KB a row)",
-		wchar/1e9, wchar/1e3/float64(rows), storage/1e9, storage/1e3/float64(rows))
+		wchar/1e9, wchar/1e3/rows, storage/1e9, storage/1e3/rows)
 }
 
 // procField reads the number after key in a /proc file; 0 if absent.

@@ -24,6 +24,19 @@ type Event struct {
 	PropsJSON, IdentifiersJSON []byte
 }
 
+// StoredJSON is the stored encodings of e's props and identifiers: the ones
+// made ahead, else encoded now.
+func (e *Event) StoredJSON() (props, ids []byte) {
+	props, ids = e.PropsJSON, e.IdentifiersJSON
+	if props == nil {
+		props = e.Props.AppendJSON(nil)
+	}
+	if ids == nil {
+		ids = AppendIdentifiersJSON(nil, e.Identifiers)
+	}
+	return props, ids
+}
+
 // AppendIdentifiersJSON encodes identifiers as their stored JSON object (kind → value).
 func AppendIdentifiersJSON(b []byte, ids []Identifier) []byte {
 	b = append(b, '{')

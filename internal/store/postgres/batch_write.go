@@ -127,13 +127,7 @@ func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
 	}
 	src := newRowSource(len(evs), 8, func(i int, row []any) {
 		e := &evs[i]
-		props, ids := e.PropsJSON, e.IdentifiersJSON
-		if props == nil {
-			props = e.Props.AppendJSON(nil)
-		}
-		if ids == nil {
-			ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
-		}
+		props, ids := e.StoredJSON()
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] =
 			e.AccountID, e.ProfileID, e.ImportID, e.Row, e.Name, e.Time, ids, props
 	})

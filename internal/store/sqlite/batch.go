@@ -71,11 +71,18 @@ type rowsInsert struct {
 func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
 	args func(i int, dst []any) []any, done func(first, n int, lastRowID int64) error) error {
 	dst := make([]any, 0, len(q.shared)+rowsPerStmt*q.cols)
+	var full *sql.Stmt // of rowsPerStmt rows: its text is built and looked up once a call
 	for first := 0; first < n; first += rowsPerStmt {
 		k := min(rowsPerStmt, n-first)
-		s, err := b.stmt(ctx, q.prefix+placeholders(len(q.shared), q.cols, k)+q.suffix)
-		if err != nil {
-			return err
+		s := full
+		if s == nil || k < rowsPerStmt {
+			var err error
+			if s, err = b.stmt(ctx, q.prefix+placeholders(len(q.shared), q.cols, k)+q.suffix); err != nil {
+				return err
+			}
+			if k == rowsPerStmt {
+				full = s
+			}
 		}
 		dst = append(dst[:0], q.shared...)
 		for i := first; i < first+k; i++ {
@@ -87,15 +94,28 @@ func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
 		if done == nil {
 			continue
 		}
-		var last int64
-		if err := b.tx.QueryRowContext(noInterrupt(ctx), `SELECT last_insert_rowid()`).Scan(&last); err != nil {
-			return fmt.Errorf("%s: last rowid: %w", strings.Fields(q.prefix)[2], err)
+		last, err := b.lastRowID(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", strings.Fields(q.prefix)[2], err)
 		}
 		if err := done(first, k, last); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// lastRowID is the rowid of the last row the transaction inserted.
+func (b *batch) lastRowID(ctx context.Context) (int64, error) {
+	s, err := b.stmt(ctx, `SELECT last_insert_rowid()`)
+	if err != nil {
+		return 0, err
+	}
+	var last int64
+	if err := s.QueryRowContext(noInterrupt(ctx)).Scan(&last); err != nil {
+		return 0, fmt.Errorf("last rowid: %w", err)
+	}
+	return last, nil
 }
 
 // execFused runs a statement that returns no rows through Query: go-sqlite3
@@ -265,13 +285,7 @@ func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
 		shared: []any{evs[0].AccountID, evs[0].ImportID}, cols: 6,
 	}, len(evs), func(i int, dst []any) []any {
 		e := &evs[i]
-		props, ids := e.PropsJSON, e.IdentifiersJSON
-		if props == nil {
-			props = e.Props.AppendJSON(nil)
-		}
-		if ids == nil {
-			ids = store.AppendIdentifiersJSON(nil, e.Identifiers)
-		}
+		props, ids := e.StoredJSON()
 		return append(dst, e.ProfileID, e.Row, e.Name, e.Time, ids, props)
 	}, nil)
 }
