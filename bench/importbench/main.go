@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +54,11 @@ func main() {
 			f, _ := os.Create(prof + "." + *child)
 			pprof.StartCPUProfile(f)
 			defer pprof.StopCPUProfile()
+		}
+		if out := os.Getenv("IMPORTBENCH_TRACE"); out != "" { // where the writer waits: go tool trace -pprof=sync|syscall
+			f, _ := os.Create(out + "." + *child)
+			trace.Start(f)
+			defer trace.Stop()
 		}
 		if prof := os.Getenv("IMPORTBENCH_HEAPPROFILE"); prof != "" {
 			go func() { // a look at the heap in the middle of the run

@@ -68,7 +68,8 @@ func indexEvents(ctx context.Context, tx *sql.Tx, least, share, epochEntries int
 		if x.entries > 0 && x.entries+to-from > epochEntries {
 			x.epoch, x.entries = x.epoch+1, 0
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO event_profiles (epoch, profile_id, ts, event_id)
+		// OR FAIL: no statement journal (see rowsInsert).
+		res, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
 			SELECT ?, profile_id, ts, id FROM events WHERE id > ? AND id <= ? ORDER BY profile_id, ts, id`, x.epoch, from, to)
 		if err != nil {
 			return fmt.Errorf("index events %d–%d: %w", from+1, to, err)

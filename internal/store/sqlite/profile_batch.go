@@ -127,12 +127,16 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 	defer enc.wait()
 	// One writer holds the database, so a statement's rows get consecutive
 	// rowids ending at last_insert_rowid().
-	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profiles (account_id, props, created_at, updated_at) VALUES `, cols: 4}, len(ps),
+	return b.execRows(ctx, rowsInsert{into: `profiles (account_id, props, created_at, updated_at)`, cols: 4}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]
 			return append(dst, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))
 		},
-		func(first, n int, last int64) error {
+		func(first, n int) error {
+			last, err := b.lastRowID(ctx)
+			if err != nil {
+				return err
+			}
 			for i := range n {
 				ps[first+i].ID = last - int64(n-1-i)
 			}
@@ -143,7 +147,7 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 	enc := encodeAhead(ps)
 	defer enc.wait()
-	return b.execRows(ctx, rowsInsert{prefix: `INSERT INTO profiles (id, account_id, props, created_at, updated_at) VALUES `,
+	return b.execRows(ctx, rowsInsert{into: `profiles (id, account_id, props, created_at, updated_at)`,
 		suffix: ` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, cols: 5}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, open) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("Relink", func(t *testing.T) { testRelink(t, open) })
 	t.Run("MixedBatch", func(t *testing.T) { testMixedBatch(t, open) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, open) })
 	t.Run("FanOut", func(t *testing.T) { testFanOut(t, open) })
