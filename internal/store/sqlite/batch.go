@@ -16,8 +16,9 @@ import (
 // InBatch runs fn in one write transaction with prepared statements for the
 // hot path; fn's writes and its checkpoint commit together.
 func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
+	defer db.importWrote()
 	return db.write(ctx, func(tx *sql.Tx) error {
-		b := &batch{tx: tx, now: db.now, epochEntries: db.epochEntries}
+		b := &batch{tx: tx, now: db.now, eventRun: db.eventRun}
 		defer b.close()
 		if err := fn(b); err != nil {
 			return err
@@ -25,18 +26,18 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 		if err := b.flushLinks(ctx); err != nil {
 			return err
 		}
-		return indexEvents(noInterrupt(ctx), tx, db.eventRun, runShare, db.epochEntries)
+		return indexEvents(noInterrupt(ctx), tx, db.eventRun, db.eventRun)
 	})
 }
 
 // batch is one batch transaction. Identifier links are collected and written
 // in one statement before anything reads identifiers, and before commit.
 type batch struct {
-	tx           *sql.Tx
-	now          func() time.Time
-	epochEntries int64 // see indexEvents
-	stmts        map[string]*sql.Stmt
-	links        store.Links
+	tx       *sql.Tx
+	now      func() time.Time
+	eventRun int64 // see indexEvents
+	stmts    map[string]*sql.Stmt
+	links    store.Links
 }
 
 func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -281,7 +282,7 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 		return err
 	}
 	// With every event in event_profiles, the merge finds them there.
-	if err := indexEvents(noInterrupt(ctx), b.tx, 1, 0, b.epochEntries); err != nil {
+	if err := indexEvents(noInterrupt(ctx), b.tx, 1, b.eventRun); err != nil {
 		return err
 	}
 	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"

@@ -33,18 +33,20 @@ type DB struct {
 	w               *sql.DB // the one writer
 	now             func() time.Time
 	eventRun        int64 // fewest events per sorted run into event_profiles
-	epochEntries    int64 // most entries of event_profiles an epoch takes
+	epochEntries    int64 // most entries compaction merges into one epoch of event_profiles
 	ckpt            *checkpointer
-	segsql.Segments // segment counts, pages and exports, on the readers
+	compact         *compactor // nil if off
+	segsql.Segments            // segment counts, pages and exports, on the readers
 }
 
 // Options tune the store; the zero value is fine.
 type Options struct {
-	CacheMiB   int              // page cache of the writer; default 32
-	EventRun   int              // fewest events per sorted run into event_profiles; default 100,000
-	EventEpoch int              // most entries of event_profiles one epoch takes; default 4,000,000
-	Now        func() time.Time // default time.Now
-	Logger     *slog.Logger     // for background checkpoint errors; default stderr
+	CacheMiB    int              // page cache of the writer; default 32
+	EventRun    int              // fewest events per sorted run into event_profiles; default 500,000
+	EventEpoch  int              // most entries compaction merges into one epoch of event_profiles; default 4,000,000
+	CompactIdle time.Duration    // how long no import writes before compaction; default 2s, negative: never
+	Now         func() time.Time // default time.Now
+	Logger      *slog.Logger     // for background checkpoint and compaction errors; default stderr
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -58,6 +60,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	if o.EventEpoch == 0 {
 		o.EventEpoch = defaultEpochEntries
+	}
+	if o.CompactIdle == 0 {
+		o.CompactIdle = defaultCompactIdle
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -82,6 +87,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if o.CompactIdle > 0 {
+		db.compact = startCompactor(db, o.CompactIdle, o.Logger)
+	}
 	return db, nil
 }
 
@@ -104,6 +112,9 @@ func dsn(path string, cacheMiB int, writer bool) string {
 // Close stops the checkpointer and closes the connection pools.
 func (db *DB) Close() error {
 	var err error
+	if db.compact != nil {
+		db.compact.close()
+	}
 	if db.ckpt != nil {
 		err = db.ckpt.close()
 	}
@@ -136,6 +147,13 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 		db.ckpt.committed()
 	}
 	return nil
+}
+
+// importWrote tells the compactor that an import wrote.
+func (db *DB) importWrote() {
+	if db.compact != nil {
+		db.compact.wrote()
+	}
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
