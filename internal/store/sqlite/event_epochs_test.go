@@ -91,6 +91,21 @@ func (f *epochFixture) epochs() string {
 	return s
 }
 
+// checkIndex: event_profiles holds exactly the indexed events' keys.
+func (f *epochFixture) checkIndex() {
+	f.t.Helper()
+	var events, entries, missing int64
+	err := f.db.r.QueryRowContext(f.t.Context(), `SELECT
+		(SELECT count(*) FROM events WHERE id <= (SELECT upto FROM event_index)),
+		(SELECT count(*) FROM event_profiles),
+		(SELECT count(*) FROM events e WHERE id <= (SELECT upto FROM event_index) AND NOT EXISTS
+			(SELECT 1 FROM event_profiles p WHERE p.profile_id = e.profile_id AND p.ts = e.ts AND p.event_id = e.id))`).
+		Scan(&events, &entries, &missing)
+	if err != nil || entries != events || missing != 0 {
+		f.t.Fatalf("%d indexed events, %d entries, %d events without theirs (%v)", events, entries, missing, err)
+	}
+}
+
 func (f *epochFixture) compact(want bool) {
 	f.t.Helper()
 	var merged bool
@@ -141,6 +156,7 @@ func TestEventEpochs(t *testing.T) {
 		t.Fatalf("epochs (epoch:noted/held) %q, want %q: runs apart, the merge's pass of two in the newest", got, want)
 	}
 	f.checkReads()
+	f.checkIndex()
 	f.compact(true)
 	f.compact(false)
 	f.events(400, f.p1, f.p2)
@@ -155,6 +171,7 @@ func TestEventEpochs(t *testing.T) {
 	f.batch(func(tx store.BatchTx) error { return tx.MergeProfiles(t.Context(), "A-1", f.p1, []int64{f.p2}) })
 	f.merged(f.p2)
 	f.checkReads()
+	f.checkIndex()
 }
 
 // TestCompactWhenIdle: once imports stop writing, the compactor merges the
@@ -172,4 +189,5 @@ func TestCompactWhenIdle(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	f.checkReads()
+	f.checkIndex()
 }
