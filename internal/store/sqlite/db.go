@@ -42,7 +42,7 @@ type DB struct {
 // Options tune the store; the zero value is fine.
 type Options struct {
 	CacheMiB    int              // page cache of the writer; default 32
-	EventRun    int              // fewest events per sorted run into event_profiles; default 500,000
+	EventRun    int              // fewest events per sorted run into event_profiles; default 250,000
 	EventEpoch  int              // most entries compaction merges into one epoch of event_profiles; default 4,000,000
 	CompactIdle time.Duration    // how long no import writes before compaction; default 2s, negative: never
 	Now         func() time.Time // default time.Now
