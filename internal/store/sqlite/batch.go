@@ -3,11 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 
 	"sluice/internal/record"
 	"sluice/internal/store"
@@ -17,8 +18,8 @@ import (
 // hot path; fn's writes and its checkpoint commit together.
 func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 	defer db.importWrote()
-	return db.write(ctx, func(tx *sql.Tx) error {
-		b := &batch{tx: tx, now: db.now, eventRun: db.eventRun}
+	return db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		b := &batch{tx: tx, conn: conn, now: db.now, eventRun: db.eventRun}
 		defer b.close()
 		if err := fn(b); err != nil {
 			return err
@@ -34,9 +35,11 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 // in one statement before anything reads identifiers, and before commit.
 type batch struct {
 	tx       *sql.Tx
+	conn     *sql.Conn // tx's: multi-row statements run on its driver connection
 	now      func() time.Time
 	eventRun int64 // see indexEvents
 	stmts    map[string]*sql.Stmt
+	raw      map[string]*sqlite3.SQLiteStmt
 	links    store.Links
 }
 
@@ -53,64 +56,6 @@ func (b *batch) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	}
 	b.stmts[q] = s
 	return s, nil
-}
-
-// rowsPerStmt is how many rows one multi-row statement carries: one call
-// into SQLite (through database/sql and cgo) per 64 rows instead of per row.
-const rowsPerStmt = 64
-
-// rowsInsert is a statement over many rows: verb INTO into VALUES,
-// rowsPerStmt rows of placeholders, suffix.
-//
-// The verb is INSERT OR FAIL unless set: the batch's transaction is all or
-// nothing, any error rolls all of it back, so a failing statement need not
-// undo its own rows. With the default (ABORT), and with an upsert's DO
-// UPDATE, SQLite keeps a statement journal of every page a multi-row
-// statement changes, spilled to a temp file past 64 KiB: 367 bytes written
-// a row on events (strace, 200k events), a quarter of all writes.
-type rowsInsert struct {
-	verb         string // "INSERT OR FAIL" if empty
-	into, suffix string // "table (columns)" and what follows the rows
-	shared       []any  // values of the first columns, the same in every row: bound once as ?1, ?2, …
-	cols         int    // values each row binds after them
-}
-
-// execRows runs q over n rows, rowsPerStmt at a time; args appends row i's
-// values; done, if set, runs after each statement with its rows.
-func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
-	args func(i int, dst []any) []any, done func(first, n int) error) error {
-	if q.verb == "" {
-		q.verb = "INSERT OR FAIL"
-	}
-	dst := make([]any, 0, len(q.shared)+rowsPerStmt*q.cols)
-	var full *sql.Stmt // of rowsPerStmt rows: its text is built and looked up once a call
-	for first := 0; first < n; first += rowsPerStmt {
-		k := min(rowsPerStmt, n-first)
-		s := full
-		if s == nil || k < rowsPerStmt {
-			var err error
-			if s, err = b.stmt(ctx, q.verb+" INTO "+q.into+" VALUES "+placeholders(len(q.shared), q.cols, k)+q.suffix); err != nil {
-				return err
-			}
-			if k == rowsPerStmt {
-				full = s
-			}
-		}
-		dst = append(dst[:0], q.shared...)
-		for i := first; i < first+k; i++ {
-			dst = args(i, dst)
-		}
-		if err := execFused(ctx, s, dst); err != nil {
-			return fmt.Errorf("%s: %w", strings.Fields(q.into)[0], err)
-		}
-		if done == nil {
-			continue
-		}
-		if err := done(first, k); err != nil {
-			return fmt.Errorf("%s: %w", strings.Fields(q.into)[0], err)
-		}
-	}
-	return nil
 }
 
 // lastRowID is the rowid of the last row the transaction inserted.
@@ -135,34 +80,11 @@ func (b *batch) scalar(ctx context.Context, q string) (int64, error) {
 	return v, nil
 }
 
-// execFused runs a statement that returns no rows through Query: go-sqlite3
-// binds a query's arguments and takes its first step, which runs the whole
-// statement, in one call into C, where Exec makes one call per argument
-// (measured on 10M events: binding took a fifth of the writer's time).
-func execFused(ctx context.Context, s *sql.Stmt, args []any) error {
-	rows, err := s.QueryContext(noInterrupt(ctx), args...)
-	if err != nil {
-		return err
-	}
-	return errors.Join(rows.Err(), rows.Close())
-}
-
-// placeholders is "(?1,?,?),(?1,?,?)" for rows of shared values bound once
-// and cols of their own: a bare ? takes the number after the highest so far.
-func placeholders(shared, cols, rows int) string {
-	var row strings.Builder
-	row.WriteByte('(')
-	for i := range shared {
-		fmt.Fprintf(&row, "?%d,", i+1)
-	}
-	row.WriteString("?" + strings.Repeat(",?", cols-1) + ")")
-	return row.String() + strings.Repeat(","+row.String(), rows-1)
-}
-
 func (b *batch) close() {
 	for _, s := range b.stmts {
 		s.Close()
 	}
+	b.closeRaw()
 }
 
 // lookupQuery finds the identifiers of a JSON array of values. CROSS JOIN

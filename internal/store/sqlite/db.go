@@ -132,12 +132,22 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // write runs fn in one write transaction: begin, defer rollback, fn, commit.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	return db.writeConn(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// writeConn is write with the transaction's connection as well.
+func (db *DB) writeConn(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) error {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

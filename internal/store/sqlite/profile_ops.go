@@ -181,11 +181,11 @@ func (db *DB) startFold(ctx context.Context, accountID string) (upto, done int64
 // last profile as done, in one transaction.
 func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64, chunk []foldEntry, dec *record.OpsDecoder) (int64, error) {
 	last := chunk[len(chunk)-1].profile
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := moveFold(ctx, tx, accountID, upto, done, last); err != nil {
 			return err
 		}
-		b := &batch{tx: tx, now: db.now}
+		b := &batch{tx: tx, conn: conn, now: db.now}
 		defer b.close()
 		ids := make([]int64, 0, foldChunk)
 		for i := range chunk {
