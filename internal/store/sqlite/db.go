@@ -88,7 +88,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, err
 	}
 	if o.CompactIdle > 0 {
-		db.compact = startCompactor(db, o.CompactIdle, o.Logger)
+		db.compact = startCompactor(db, o.CompactIdle, o.CacheMiB, o.Logger)
 	}
 	return db, nil
 }

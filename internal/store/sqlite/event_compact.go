@@ -19,18 +19,19 @@ const defaultCompactIdle = 2 * time.Second
 // writes. Imports index each sorted run as an epoch of its own, which is
 // cheap to write but costs every read of a profile's events one more search.
 type compactor struct {
-	db     *DB
-	idle   time.Duration
-	last   atomic.Int64 // when an import last wrote, in Unix nanoseconds
-	kick   chan struct{}
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	log    *slog.Logger
+	db       *DB
+	idle     time.Duration
+	cacheMiB int          // the writer's page cache, given back after each merge
+	last     atomic.Int64 // when an import last wrote, in Unix nanoseconds
+	kick     chan struct{}
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	log      *slog.Logger
 }
 
-func startCompactor(db *DB, idle time.Duration, log *slog.Logger) *compactor {
+func startCompactor(db *DB, idle time.Duration, cacheMiB int, log *slog.Logger) *compactor {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &compactor{db: db, idle: idle, kick: make(chan struct{}, 1), cancel: cancel, log: log}
+	c := &compactor{db: db, idle: idle, cacheMiB: cacheMiB, kick: make(chan struct{}, 1), cancel: cancel, log: log}
 	c.wrote() // epochs left small by an earlier run are merged too
 	c.wg.Add(1)
 	go c.loop(ctx)
@@ -84,8 +85,17 @@ func (c *compactor) waitIdle(ctx context.Context) bool {
 	}
 }
 
+// compactSortKiB is the page cache of a merge, which also bounds the
+// memory of its sort (SQLite's sorter spills past it to a temporary file):
+// a merge may run beside the start of an import, which holds its own.
+const compactSortKiB = 4096
+
 func (c *compactor) step(ctx context.Context) (merged bool, err error) {
 	err = c.db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, compactSortKiB)); err != nil {
+			return fmt.Errorf("compact epochs: %w", err)
+		}
+		defer tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, c.cacheMiB*1024))
 		merged, err = compactEpochs(ctx, tx, c.db.epochEntries)
 		return err
 	})
