@@ -159,7 +159,8 @@ func (db *DB) writeConn(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) 
 	return nil
 }
 
-// importWrote tells the compactor that an import wrote.
+// importWrote tells the compactor that an import wrote (a batch, its end,
+// or a chunk of its fold).
 func (db *DB) importWrote() {
 	if db.compact != nil {
 		db.compact.wrote()

@@ -181,6 +181,7 @@ func (db *DB) startFold(ctx context.Context, accountID string) (upto, done int64
 // last profile as done, in one transaction.
 func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64, chunk []foldEntry, dec *record.OpsDecoder) (int64, error) {
 	last := chunk[len(chunk)-1].profile
+	defer db.importWrote() // a fold is an import's work: the compactor waits for it too
 	err := db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := moveFold(ctx, tx, accountID, upto, done, last); err != nil {
 			return err
