@@ -162,11 +162,11 @@ func (b *batch) LinkIdentifiers(ctx context.Context, accountID string, profileID
 
 // flushLinks writes the collected links, rowsPerStmt a statement. Most
 // identifiers are new: INSERT OR IGNORE adds them without the statement
-// journal an upsert keeps (see rowsInsert); a statement that met identifiers
+// journal an upsert keeps (see rowsStmt); a statement that met identifiers
 // already stored points them at their new profile one by one.
 func (b *batch) flushLinks(ctx context.Context) error {
 	links := b.links.Take()
-	return b.execRows(ctx, rowsInsert{verb: "INSERT OR IGNORE", into: `identifiers (account_id, value, kind, profile_id)`, cols: 4}, len(links),
+	return b.execRows(ctx, rowsStmt{verb: "INSERT OR IGNORE", into: `identifiers (account_id, value, kind, profile_id)`, cols: 4}, len(links),
 		func(i int, dst []any) []any {
 			l := &links[i]
 			return append(dst, l.AccountID, l.ID.Value, l.ID.Kind, l.ProfileID)
@@ -244,7 +244,7 @@ func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
 }
 
 func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
-	return b.execRows(ctx, rowsInsert{
+	return b.execRows(ctx, rowsStmt{
 		into:   `events (account_id, import_id, profile_id, row, name, ts, identifiers, props)`,
 		shared: []any{evs[0].AccountID, evs[0].ImportID}, cols: 6,
 	}, len(evs), func(i int, dst []any) []any {
@@ -255,7 +255,7 @@ func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
 }
 
 func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {
-	return b.execRows(ctx, rowsInsert{into: `import_errors (import_id, row, line)`,
+	return b.execRows(ctx, rowsStmt{into: `import_errors (import_id, row, line)`,
 		shared: []any{importID}, cols: 2}, len(rows),
 		func(i int, dst []any) []any { return append(dst, rows[i].Row, rows[i].Line) }, nil)
 }

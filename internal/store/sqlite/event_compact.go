@@ -118,7 +118,7 @@ func compactEpochs(ctx context.Context, tx *sql.Tx, most int64) (bool, error) {
 	}
 	in := "(?" + strings.Repeat(",?", len(group)-1) + ")"
 	epoch := newest + 1
-	// OR FAIL: no statement journal (see rowsInsert).
+	// OR FAIL: no statement journal (see rowsStmt).
 	if _, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
 		SELECT `+fmt.Sprint(epoch)+`, profile_id, ts, event_id FROM event_profiles WHERE epoch IN `+in+`
 		ORDER BY profile_id, ts, event_id`, group...); err != nil {

@@ -63,7 +63,7 @@ func indexEvents(ctx context.Context, tx *sql.Tx, least, run int64) error {
 		if !mergeInto(to-from, x.entries, run) {
 			x.epoch, x.entries = x.epoch+1, 0
 		}
-		// OR FAIL: no statement journal (see rowsInsert).
+		// OR FAIL: no statement journal (see rowsStmt).
 		res, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
 			SELECT ?, profile_id, ts, id FROM events WHERE id > ? AND id <= ? ORDER BY profile_id, ts, id`, x.epoch, from, to)
 		if err != nil {

@@ -127,7 +127,7 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 	defer enc.wait()
 	// One writer holds the database, so a statement's rows get consecutive
 	// rowids ending at last_insert_rowid().
-	return b.execRows(ctx, rowsInsert{into: `profiles (account_id, props, created_at, updated_at)`, cols: 4}, len(ps),
+	return b.execRows(ctx, rowsStmt{into: `profiles (account_id, props, created_at, updated_at)`, cols: 4}, len(ps),
 		func(i int, dst []any) []any {
 			p := ps[i]
 			return append(dst, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))
@@ -144,15 +144,14 @@ func (b *batch) CreateProfiles(ctx context.Context, ps []*store.Profile) error {
 		})
 }
 
+// SaveProfiles updates profiles by id, as the PostgreSQL store does; an
+// upsert kept a statement journal (see rowsStmt).
 func (b *batch) SaveProfiles(ctx context.Context, ps []*store.Profile) error {
 	enc := encodeAhead(ps)
 	defer enc.wait()
-	return b.execRows(ctx, rowsInsert{into: `profiles (id, account_id, props, created_at, updated_at)`,
-		suffix: ` ON CONFLICT (id) DO UPDATE SET props = excluded.props, updated_at = excluded.updated_at`, cols: 5}, len(ps),
-		func(i int, dst []any) []any {
-			p := ps[i]
-			return append(dst, p.ID, p.AccountID, enc.props(i), ms(p.CreatedAt), ms(p.UpdatedAt))
-		}, nil)
+	return b.execRows(ctx, rowsStmt{into: "profiles", cols: 3,
+		update: `UPDATE OR FAIL profiles SET props = v.column2, updated_at = v.column3 FROM (%s) AS v WHERE profiles.id = v.column1`},
+		len(ps), func(i int, dst []any) []any { return append(dst, ps[i].ID, enc.props(i), ms(ps[i].UpdatedAt)) }, nil)
 }
 
 // encoder encodes the props of profiles in a goroutine of its own, a

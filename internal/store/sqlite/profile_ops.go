@@ -19,7 +19,7 @@ import (
 // touched profile once, walking the profiles table in id order.
 
 func (b *batch) AppendProfileOps(ctx context.Context, accountID string, ops []store.ProfileOps) error {
-	err := b.execRows(ctx, rowsInsert{into: `profile_ops (account_id, profile_id, updated_at, ops)`,
+	err := b.execRows(ctx, rowsStmt{into: `profile_ops (account_id, profile_id, updated_at, ops)`,
 		shared: []any{accountID}, cols: 3}, len(ops),
 		func(i int, dst []any) []any {
 			o := &ops[i]

@@ -13,30 +13,30 @@ import (
 // into SQLite (through cgo) per 64 rows instead of per row.
 const rowsPerStmt = 64
 
-// rowsInsert is a statement over many rows: verb INTO into VALUES,
-// rowsPerStmt rows of placeholders, suffix.
+// rowsStmt is a statement over many rows: verb INTO into VALUES and
+// rowsPerStmt rows of placeholders; or, with update set, that UPDATE with
+// the VALUES in place of its %s (into then names the table).
 //
 // The verb is INSERT OR FAIL unless set: the batch's transaction is all or
 // nothing, any error rolls all of it back, so a failing statement need not
 // undo its own rows. With the default (ABORT), and with an upsert's DO
 // UPDATE, SQLite keeps a statement journal of every page a multi-row
 // statement changes, spilled to a temp file past 64 KiB: 367 bytes written
-// a row on events (strace, 200k events), a quarter of all writes.
-type rowsInsert struct {
-	verb         string // "INSERT OR FAIL" if empty
-	into, suffix string // "table (columns)" and what follows the rows
-	shared       []any  // values of the first columns, the same in every row: bound once as ?1, ?2, …
-	cols         int    // values each row binds after them
+// a row on events (strace, 200k events), a quarter of all writes. UPDATE OR
+// FAIL … FROM (VALUES …) keeps none either.
+type rowsStmt struct {
+	verb   string // "INSERT OR FAIL" if empty
+	into   string // "table (columns)"
+	update string // instead: an UPDATE … FROM (%s) …
+	shared []any  // values of the first columns, the same in every row: bound once as ?1, ?2, …
+	cols   int    // values each row binds after them
 }
 
 // execRows runs q over n rows, rowsPerStmt at a time; args appends row i's
 // values (int64, float64, string, []byte or nil: they are bound as they
 // are); done, if set, runs after each statement with its rows.
-func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
+func (b *batch) execRows(ctx context.Context, q rowsStmt, n int,
 	args func(i int, dst []any) []any, done func(first, n int) error) error {
-	if q.verb == "" {
-		q.verb = "INSERT OR FAIL"
-	}
 	dst := make([]any, 0, len(q.shared)+rowsPerStmt*q.cols)
 	nv := make([]driver.NamedValue, 0, cap(dst))
 	full := "" // the statement of rowsPerStmt rows: its text is built once a call
@@ -44,7 +44,7 @@ func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
 		k := min(rowsPerStmt, n-first)
 		text := full
 		if text == "" || k < rowsPerStmt {
-			text = q.verb + " INTO " + q.into + " VALUES " + placeholders(len(q.shared), q.cols, k) + q.suffix
+			text = q.text(k)
 			if k == rowsPerStmt {
 				full = text
 			}
@@ -68,6 +68,19 @@ func (b *batch) execRows(ctx context.Context, q rowsInsert, n int,
 		}
 	}
 	return nil
+}
+
+// text is q's statement for rows rows.
+func (q rowsStmt) text(rows int) string {
+	values := "VALUES " + placeholders(len(q.shared), q.cols, rows)
+	if q.update != "" {
+		return strings.Replace(q.update, "%s", values, 1)
+	}
+	verb := q.verb
+	if verb == "" {
+		verb = "INSERT OR FAIL"
+	}
+	return verb + " INTO " + q.into + " " + values
 }
 
 // execRaw runs a statement that returns no rows on the transaction's
