@@ -120,8 +120,8 @@ func compactEpochs(ctx context.Context, tx *sql.Tx, most int64) (bool, error) {
 	epoch := newest + 1
 	// OR FAIL: no statement journal (see rowsStmt).
 	if _, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
-		SELECT `+fmt.Sprint(epoch)+`, profile_id, ts, event_id FROM event_profiles WHERE epoch IN `+in+`
-		ORDER BY profile_id, ts, event_id`, group...); err != nil {
+		SELECT ?, profile_id, ts, event_id FROM event_profiles WHERE epoch IN `+in+`
+		ORDER BY profile_id, ts, event_id`, append([]any{epoch}, group...)...); err != nil {
 		return false, fmt.Errorf("compact epochs: %w", err)
 	}
 	for _, q := range []string{`DELETE FROM event_profiles WHERE epoch IN ` + in, `DELETE FROM event_epochs WHERE epoch IN ` + in} {

@@ -39,16 +39,9 @@ func (b *batch) execRows(ctx context.Context, q rowsStmt, n int,
 	args func(i int, dst []any) []any, done func(first, n int) error) error {
 	dst := make([]any, 0, len(q.shared)+rowsPerStmt*q.cols)
 	nv := make([]driver.NamedValue, 0, cap(dst))
-	full := "" // the statement of rowsPerStmt rows: its text is built once a call
+	var full *sqlite3.SQLiteStmt // of rowsPerStmt rows: its text is built and looked up once a call
 	for first := 0; first < n; first += rowsPerStmt {
 		k := min(rowsPerStmt, n-first)
-		text := full
-		if text == "" || k < rowsPerStmt {
-			text = q.text(k)
-			if k == rowsPerStmt {
-				full = text
-			}
-		}
 		dst = append(dst[:0], q.shared...)
 		for i := first; i < first+k; i++ {
 			dst = args(i, dst)
@@ -57,8 +50,16 @@ func (b *batch) execRows(ctx context.Context, q rowsStmt, n int,
 		for i, v := range dst {
 			nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: v})
 		}
-		if err := b.execRaw(ctx, text, nv); err != nil {
+		var s *sqlite3.SQLiteStmt
+		if k == rowsPerStmt {
+			s = full
+		}
+		s, err := b.execRaw(ctx, q, k, s, nv)
+		if err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(q.into)[0], err)
+		}
+		if k == rowsPerStmt {
+			full = s
 		}
 		if done == nil {
 			continue
@@ -83,25 +84,29 @@ func (q rowsStmt) text(rows int) string {
 	return verb + " INTO " + q.into + " " + values
 }
 
-// execRaw runs a statement that returns no rows on the transaction's
-// go-sqlite3 connection, past database/sql, whose conversion of every
-// argument the store's values do not need (it took 2.5 s of the writer's
-// 53 s on 10M events). It runs through Query: go-sqlite3 then binds all
-// the arguments and takes the first step, which runs the whole statement,
-// in one call into C, where Exec makes one call per argument (binding took
-// a fifth of the writer's time).
-func (b *batch) execRaw(ctx context.Context, q string, args []driver.NamedValue) error {
-	return b.conn.Raw(func(dc any) error {
-		s, err := b.rawStmt(dc, q)
+// execRaw runs s, or if nil q's statement of rows rows, which returns no
+// rows, on the transaction's go-sqlite3 connection, and returns the
+// statement it ran. Past database/sql: its conversion of every argument,
+// which the store's values do not need, took 2.5 s of the writer's 53 s on
+// 10M events. Through Query: go-sqlite3 then binds all the arguments and
+// takes the first step, which runs the whole statement, in one call into C,
+// where Exec makes one call per argument (binding took a fifth of the
+// writer's time).
+func (b *batch) execRaw(ctx context.Context, q rowsStmt, rows int, s *sqlite3.SQLiteStmt, args []driver.NamedValue) (*sqlite3.SQLiteStmt, error) {
+	err := b.conn.Raw(func(dc any) error {
+		if s == nil {
+			var err error
+			if s, err = b.rawStmt(dc, q.text(rows)); err != nil {
+				return err
+			}
+		}
+		res, err := s.QueryContext(noInterrupt(ctx), args)
 		if err != nil {
 			return err
 		}
-		rows, err := s.QueryContext(noInterrupt(ctx), args)
-		if err != nil {
-			return err
-		}
-		return rows.Close()
+		return res.Close()
 	})
+	return s, err
 }
 
 func (b *batch) rawStmt(dc any, q string) (*sqlite3.SQLiteStmt, error) {
