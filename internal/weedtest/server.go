@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,17 +40,29 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "sluice-weed-")
-	if err != nil {
-		return nil, fmt.Errorf("weed temp dir: %w", err)
-	}
-	s := &Server{dir: dir, bucket: "sluice-test", access: "sluice" + randomName(), secret: randomName() + randomName()}
-	if err := s.start(ctx, bin); err != nil {
+	for attempt := 1; ; attempt++ {
+		dir, err := os.MkdirTemp("", "sluice-weed-")
+		if err != nil {
+			return nil, fmt.Errorf("weed temp dir: %w", err)
+		}
+		s := &Server{dir: dir, bucket: "sluice-test", access: "sluice" + randomName(), secret: randomName() + randomName()}
+		err = s.start(ctx, bin)
+		if err == nil {
+			return s, nil
+		}
+		lostPort := strings.Contains(s.logTail(), "address already in use")
 		s.Close()
-		return nil, err
+		if !lostPort || attempt == startAttempts {
+			return nil, err
+		}
 	}
-	return s, nil
 }
+
+// startAttempts: the ports are free when chosen and bound by weed moments
+// later, and another process (test binaries run side by side, each with its
+// own weed) may take one in between; a start that lost a port is tried
+// again on new ones.
+const startAttempts = 3
 
 func (s *Server) start(ctx context.Context, bin string) error {
 	cfg, err := s.writeIdentity()
