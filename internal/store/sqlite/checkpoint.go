@@ -22,9 +22,11 @@ import (
 // checkpointer never gets there while the writer keeps appending.
 // Measured on 1M events: 34.5k rows/s with SQLite's checkpoints in the
 // writer, 35.8k–38.2k with this split, 41.7k with no checkpoint at all (the
-// bound, with a WAL that grows without end).
+// bound, with a WAL that grows without end). The writer checkpoints every
+// 256 MiB of WAL: on 10M events, 167.6k and 173.0k rows/s at 131–132 MB
+// peak RSS, against 163.5k and 167.2k at 137–139 MB every 64 MiB.
 const (
-	walWriterFrames = 16384    // 64 MiB of 4 KiB pages
+	walWriterFrames = 256 << 20 / pageSize
 	walSizeLimit    = 64 << 20 // the WAL file is cut back to this after a restart
 	checkpointIdle  = time.Second
 )

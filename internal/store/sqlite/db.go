@@ -70,6 +70,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	if err := setPageSize(ctx, path); err != nil {
+		return nil, err
+	}
 	w := sql.OpenDB(newWriterConnector(dsn(path, o.CacheMiB, true)))
 	w.SetMaxOpenConns(1)
 	r, err := sql.Open("sqlite3", dsn(path, readerCacheMiB, false))
@@ -95,6 +98,30 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 
 // readerCacheMiB is the page cache of each reader connection.
 const readerCacheMiB = 8
+
+// pageSize is the page size of a new database: fewer, larger pages mean
+// fewer B-tree splits and fewer WAL frames (two writes each). Measured on
+// 10M rows, alternating with 4 KiB: events 173.5k and 172.0k rows/s against
+// 157.0k and 158.1k, at 135 MB peak RSS either way (8 KiB 163.7k and
+// 168.5k, 32 KiB 166.3k, 64 KiB 157.7k); profiles 115.1k against 98.9k.
+const pageSize = 16384
+
+// setPageSize gives a new database pageSize pages; an existing one keeps
+// its own. It runs on a connection of its own: set on the writer's, the
+// page size also stayed with that connection's other B-trees, and peak RSS
+// rose by 25 MB on 200k events (80 MB more on 10M).
+func setPageSize(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=30000")
+	if err != nil {
+		return fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	defer db.Close()
+	// Once in WAL mode, the page size is fixed.
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", pageSize)); err != nil {
+		return fmt.Errorf("create sqlite %s: %w", path, err)
+	}
+	return nil
+}
 
 func dsn(path string, cacheMiB int, writer bool) string {
 	q := url.Values{}
