@@ -20,10 +20,11 @@ func TestIDCache(t *testing.T) {
 	}{
 		{"a note is seen at once and kept by keep", func(t *testing.T, c *idCache) {
 			c.note(ident("a"), 7)
-			if pid, ok := c.get(ident("a")); !ok || pid != 7 || c.used != 0 {
-				t.Fatalf("before keep: got %d %v with %d slots used, want 7 from the notes", pid, ok, c.used)
+			if pid, ok := c.get(ident("a")); !ok || pid != 7 {
+				t.Fatalf("before keep: got %d %v, want 7", pid, ok)
 			}
 			c.keep()
+			c.forget(false) // nothing noted since keep: a no-op
 			if pid, ok := c.get(ident("a")); !ok || pid != 7 || c.used != 1 {
 				t.Fatalf("got %d %v with %d slots used, want 7 in 1", pid, ok, c.used)
 			}
@@ -44,17 +45,18 @@ func TestIDCache(t *testing.T) {
 				t.Fatal("objectId a found as identity a")
 			}
 		}},
-		{"forget drops what was noted", func(t *testing.T, c *idCache) {
+		{"forget drops what was noted, and the table with it", func(t *testing.T, c *idCache) {
+			c.complete = true
 			c.note(ident("a"), 7)
 			c.keep()
 			c.note(ident("b"), 8)
 			c.forget(false)
 			c.keep()
 			if _, ok := c.get(ident("b")); ok {
-				t.Fatal("a forgotten note was kept")
+				t.Fatal("a forgotten note was kept (or the cache still claims to be complete)")
 			}
-			if _, ok := c.get(ident("a")); !ok {
-				t.Fatal("forget(false) dropped a kept entry")
+			if c.used != 0 || c.complete {
+				t.Fatalf("after a rollback: %d slots used, complete %v; want an empty, incomplete table", c.used, c.complete)
 			}
 		}},
 		{"forget all empties the table", func(t *testing.T, c *idCache) {
@@ -185,8 +187,8 @@ func TestNilIDCache(t *testing.T) {
 }
 
 // TestCacheAcrossTransactions applies rows through a cache preloaded from a
-// real store (so complete at first): a rolled-back transaction's profile id
-// is taken by another user; a transaction of two batches meets a new
+// real store (so complete at first): a rolled-back transaction drops the
+// table, and its profile id is taken by another user; a transaction of two batches meets a new
 // identifier twice; a merge moves an identifier the merging row does not
 // carry. Then a cache preloaded from the store knows every identifier.
 func TestCacheAcrossTransactions(t *testing.T) {
@@ -209,6 +211,13 @@ func TestCacheAcrossTransactions(t *testing.T) {
 	}
 	apply := func(fail bool, bs ...*batch) { t.Helper(); applyBatches(t, st, cache, acct, fail, bs...) }
 	apply(true, event(ident("n"))) // rolled back
+	if cache.complete || cache.used != 0 {
+		t.Fatalf("after a rollback: complete %v, %d slots used; want the table dropped", cache.complete, cache.used)
+	}
+	// The import stops on such an error; its next run preloads again.
+	if err := cache.preload(ctx, st, acct, 100); err != nil || !cache.complete {
+		t.Fatalf("preload after a rollback: complete %v (%v)", cache.complete, err)
+	}
 	apply(false, event(ident("m")))
 	apply(false, event(ident("n")))
 	apply(false, event(ident("g")), event(ident("g")))
