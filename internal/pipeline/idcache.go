@@ -34,7 +34,9 @@ import (
 // The table (idtable.go) is memory outside the Go heap, where the
 // collector would let the heap grow by as much again.
 type idCache struct {
-	seed1, seed2 maphash.Seed
+	seeds        [4]maphash.Seed // of h1 and h2: for the value, then for the kind
+	kind         string          // the last kind hashed, and its two hashes
+	kind1, kind2 uint64
 	all          []uint64 // the table at its cap; pages are resident once written
 	slots        []uint64 // the buckets in use, per slot: h1 (0: empty), then h2's high half << 32 | profile id
 	buckets      uint64
@@ -54,7 +56,10 @@ func newIDCache(mib int) *idCache {
 	if mib < 1 {
 		return nil
 	}
-	c := &idCache{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), maxBuckets: 1}
+	c := &idCache{maxBuckets: 1}
+	for i := range c.seeds {
+		c.seeds[i] = maphash.MakeSeed()
+	}
 	for c.maxBuckets*2*bucketBytes <= uint64(mib)<<20 {
 		c.maxBuckets *= 2
 	}
@@ -110,18 +115,18 @@ func (c *idCache) close() {
 	}
 }
 
+// hash is an identifier's key: each half XORs a seeded hash of the value
+// with one of the kind under a seed of its own, so that two identifiers
+// share a half by chance only, even with kind and value swapped. A file's
+// rows nearly always share a kind, whose hashes are kept. (maphash.Hash
+// over kind, 0 and value took 100 ns a key, this 32 ns with the kind's too.)
 func (c *idCache) hash(id store.Identifier) (h1, h2 uint64) {
-	var h maphash.Hash
-	h.SetSeed(c.seed1)
-	h.WriteString(id.Kind)
-	h.WriteByte(0)
-	h.WriteString(id.Value)
-	h1 = h.Sum64()
-	h.SetSeed(c.seed2)
-	h.WriteString(id.Kind)
-	h.WriteByte(0)
-	h.WriteString(id.Value)
-	h2 = h.Sum64() &^ math.MaxUint32
+	if id.Kind != c.kind || c.kind1 == 0 {
+		c.kind = id.Kind
+		c.kind1, c.kind2 = maphash.String(c.seeds[2], id.Kind)|1, maphash.String(c.seeds[3], id.Kind)
+	}
+	h1 = maphash.String(c.seeds[0], id.Value) ^ c.kind1
+	h2 = (maphash.String(c.seeds[1], id.Value) ^ c.kind2) &^ math.MaxUint32
 	if h1 == 0 {
 		h1 = 1
 	}
