@@ -188,9 +188,10 @@ func TestNilIDCache(t *testing.T) {
 
 // TestCacheAcrossTransactions applies rows through a cache preloaded from a
 // real store (so complete at first): a rolled-back transaction drops the
-// table, and its profile id is taken by another user; a transaction of two batches meets a new
-// identifier twice; a merge moves an identifier the merging row does not
-// carry. Then a cache preloaded from the store knows every identifier.
+// table, and its profile id is taken by another user; a transaction of two
+// batches meets a new identifier twice; a merge moves an identifier the
+// merging row does not carry. Then a cache preloaded from the store knows
+// every identifier.
 func TestCacheAcrossTransactions(t *testing.T) {
 	ctx := t.Context()
 	st := sqlitetest.Open(t, "", sqlite.Options{})

@@ -107,9 +107,10 @@ const readerCacheMiB = 8
 const pageSize = 16384
 
 // setPageSize gives a new database pageSize pages; an existing one keeps
-// its own. It runs on a connection of its own: set on the writer's, the
-// page size also stayed with that connection's other B-trees, and peak RSS
-// rose by 25 MB on 200k events (80 MB more on 10M).
+// its own. It runs on a connection of its own: set on the writer's
+// connection, peak RSS rose by 25 MB on 200k events and by 100 MB on 10M
+// (233 MB against 131), presumably as that connection's temporary B-trees
+// took the page size too.
 func setPageSize(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=30000")
 	if err != nil {
