@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"math"
 
+	"sluice/internal/offheap"
 	"sluice/internal/store"
 )
 
@@ -64,7 +65,7 @@ func newIDCache(mib int) *idCache {
 		c.maxBuckets *= 2
 	}
 	c.overflowed = make([]uint64, (c.maxBuckets+63)/64)
-	c.all, c.free = allocWords(int(c.maxBuckets * slotsPerBucket * 2))
+	c.all, c.free = offheap.Slice[uint64](int(c.maxBuckets * slotsPerBucket * 2))
 	c.buckets = min(firstBuckets, c.maxBuckets)
 	c.slots = c.all[:c.buckets*slotsPerBucket*2]
 	return c
