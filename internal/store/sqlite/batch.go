@@ -19,7 +19,7 @@ import (
 func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 	defer db.importWrote()
 	return db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
-		b := &batch{tx: tx, conn: conn, now: db.now, eventRun: db.eventRun}
+		b := db.newBatch(conn, tx)
 		defer b.close()
 		if err := fn(b); err != nil {
 			return err
@@ -27,8 +27,12 @@ func (db *DB) InBatch(ctx context.Context, fn func(store.BatchTx) error) error {
 		if err := b.flushLinks(ctx); err != nil {
 			return err
 		}
-		return indexEvents(noInterrupt(ctx), tx, db.eventRun, db.eventRun)
+		return b.indexEvents(noInterrupt(ctx), db.eventRun)
 	})
+}
+
+func (db *DB) newBatch(conn *sql.Conn, tx *sql.Tx) *batch {
+	return &batch{tx: tx, conn: conn, now: db.now, eventRun: db.eventRun, keys: db.keys}
 }
 
 // batch is one batch transaction. Identifier links are collected and written
@@ -37,7 +41,8 @@ type batch struct {
 	tx       *sql.Tx
 	conn     *sql.Conn // tx's: multi-row statements run on its driver connection
 	now      func() time.Time
-	eventRun int64 // see indexEvents
+	eventRun int64      // see indexEvents
+	keys     *eventKeys // the store's
 	stmts    map[string]*sql.Stmt
 	raw      map[string]*sqlite3.SQLiteStmt
 	links    store.Links
@@ -204,7 +209,7 @@ func (b *batch) MergeProfiles(ctx context.Context, accountID string, into int64,
 		return err
 	}
 	// With every event in event_profiles, the merge finds them there.
-	if err := indexEvents(noInterrupt(ctx), b.tx, 1, b.eventRun); err != nil {
+	if err := b.indexEvents(noInterrupt(ctx), 1); err != nil {
 		return err
 	}
 	in := "(?" + strings.Repeat(",?", len(from)-1) + ")"
@@ -244,7 +249,7 @@ func (b *batch) InsertEvents(ctx context.Context, evs []store.Event) error {
 }
 
 func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
-	return b.execRows(ctx, rowsStmt{
+	err := b.execRows(ctx, rowsStmt{
 		into:   `events (account_id, import_id, profile_id, row, name, ts, identifiers, props)`,
 		shared: []any{evs[0].AccountID, evs[0].ImportID}, cols: 6,
 	}, len(evs), func(i int, dst []any) []any {
@@ -252,6 +257,15 @@ func (b *batch) insertEvents(ctx context.Context, evs []store.Event) error {
 		props, ids := e.StoredJSON()
 		return append(dst, e.ProfileID, e.Row, e.Name, e.Time, ids, props)
 	}, nil)
+	if err != nil {
+		return err
+	}
+	last, err := b.lastRowID(ctx)
+	if err != nil {
+		return err
+	}
+	b.keys.added(last-int64(len(evs))+1, evs)
+	return nil
 }
 
 func (b *batch) InsertErrorRows(ctx context.Context, importID int64, rows []store.ErrorRow) error {

@@ -32,8 +32,9 @@ type DB struct {
 	r               *sql.DB // readers
 	w               *sql.DB // the one writer
 	now             func() time.Time
-	eventRun        int64 // fewest events per sorted run into event_profiles
-	epochEntries    int64 // most entries compaction merges into one epoch of event_profiles
+	eventRun        int64      // fewest events per sorted run into event_profiles
+	epochEntries    int64      // most entries compaction merges into one epoch of event_profiles
+	keys            *eventKeys // the newest events' keys, for the next sorted run
 	ckpt            *checkpointer
 	compact         *compactor // nil if off
 	segsql.Segments            // segment counts, pages and exports, on the readers
@@ -81,7 +82,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	db := &DB{r: r, w: w, now: o.Now, eventRun: int64(o.EventRun), epochEntries: int64(o.EventEpoch), Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
+	db := &DB{r: r, w: w, now: o.Now, eventRun: int64(o.EventRun), keys: newEventKeys(int64(o.EventRun)), epochEntries: int64(o.EventEpoch), Segments: segsql.Segments{DB: r, Dialect: dialect{}}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -146,6 +147,11 @@ func (db *DB) Close() error {
 	if db.ckpt != nil {
 		err = db.ckpt.close()
 	}
+	// Between transactions, and inert after (a writer still queued keeps none).
+	if c, cerr := db.w.Conn(context.Background()); cerr == nil {
+		db.keys.close()
+		c.Close()
+	}
 	return errors.Join(err, db.w.Close(), db.r.Close())
 }
 
@@ -176,9 +182,11 @@ func (db *DB) writeConn(ctx context.Context, fn func(*sql.Conn, *sql.Tx) error) 
 	}
 	defer tx.Rollback()
 	if err := fn(conn, tx); err != nil {
+		db.keys.reset(0) // they may hold what is rolled back, or miss what a run took
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.keys.reset(0)
 		return fmt.Errorf("commit: %w", err)
 	}
 	if db.ckpt != nil { // nil while migrating

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -200,4 +201,66 @@ func TestCompactWhenIdle(t *testing.T) {
 	if err != nil || cache != -32*1024 {
 		t.Fatalf("the writer's page cache after compaction: %d KiB (%v), want its own 32 MiB back", -cache, err)
 	}
+}
+
+// TestRunsFromKeptKeys: sorted runs take the keys the writer kept; after a
+// rolled-back batch, or events another writer's run indexed, they read the
+// events once and then take kept keys again.
+func TestRunsFromKeptKeys(t *testing.T) {
+	f := newEpochFixture(t, Options{EventRun: 100, CompactIdle: -1})
+	used := func(want int64) {
+		t.Helper()
+		if f.db.keys.used != want {
+			t.Fatalf("%d events indexed from kept keys, want %d", f.db.keys.used, want)
+		}
+	}
+	f.events(60, f.p1, f.p2)
+	f.events(60, f.p3, f.p1) // a run of 120
+	used(120)
+	f.events(30, f.p2)
+	err := f.db.InBatch(t.Context(), func(tx store.BatchTx) error {
+		evs := []store.Event{{AccountID: "A-1", ProfileID: f.p1, Name: "E", Time: 1}}
+		if err := tx.InsertEvents(t.Context(), evs); err != nil {
+			return err
+		}
+		return errors.New("refused")
+	})
+	if err == nil {
+		t.Fatal("the failing batch committed")
+	}
+	f.events(80, f.p1, f.p3) // a run of 110 read from the events: 30 of its keys were dropped
+	used(120)
+	f.checkIndex()
+	f.events(100, f.p2, f.p3)
+	used(220)
+	// The end of an import indexes what waits; a merge reads its profiles'
+	// events back from event_profiles.
+	f.events(7, f.p3)
+	f.batch(func(tx store.BatchTx) error { return tx.MergeProfiles(t.Context(), "A-1", f.p1, []int64{f.p3}) })
+	f.merged(f.p3)
+	used(227)
+	f.checkIndex()
+	f.checkReads()
+	// Events a pass indexed by other means (here SQL on the side) leave the
+	// keys behind: the next run reads the events, and the keys start again.
+	f.events(50, f.p2)
+	if err := f.db.write(t.Context(), func(tx *sql.Tx) error {
+		x, err := readEventIndex(t.Context(), tx)
+		if err != nil {
+			return err
+		}
+		if _, err := runFromEvents(t.Context(), tx, 100, x.upto, x.last); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO event_epochs (epoch, entries) VALUES (100, ?); UPDATE event_index SET upto = ?`, x.last-x.upto, x.last)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.events(100, f.p1) // read from the events: the keys held 50 more
+	used(227)
+	f.events(100, f.p2)
+	used(327)
+	f.checkIndex()
+	f.checkReads()
 }

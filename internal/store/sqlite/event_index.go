@@ -50,38 +50,67 @@ func readEventIndex(ctx context.Context, tx *sql.Tx) (eventIndex, error) {
 // written in key order into an empty key range, it appends, writing each
 // page once. Merging a run into an epoch rewrote most of the epoch's pages
 // (an eighth of the epoch a run: 10M events wrote 1.8 KB a row, now 0.8).
-func indexEvents(ctx context.Context, tx *sql.Tx, least, run int64) error {
-	x, err := readEventIndex(ctx, tx)
+// The passes take the keys the writer kept (see eventKeys) when it kept
+// exactly those of the waiting events, else they read the events.
+func (b *batch) indexEvents(ctx context.Context, least int64) error {
+	x, err := readEventIndex(ctx, b.tx)
 	if err != nil {
 		return err
 	}
 	if x.last <= x.upto || x.last-x.upto < least {
 		return nil
 	}
+	kept := b.keys.covers(x.upto, x.last)
 	for from := x.upto; from < x.last; from += maxRun {
 		to := min(from+maxRun, x.last)
-		if !mergeInto(to-from, x.entries, run) {
+		if !mergeInto(to-from, x.entries, b.eventRun) {
 			x.epoch, x.entries = x.epoch+1, 0
 		}
-		// OR FAIL: no statement journal (see rowsStmt).
-		res, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
-			SELECT ?, profile_id, ts, id FROM events WHERE id > ? AND id <= ? ORDER BY profile_id, ts, id`, x.epoch, from, to)
-		if err != nil {
-			return fmt.Errorf("index events %d–%d: %w", from+1, to, err)
+		n := to - from
+		if kept {
+			err = b.runFromKeys(ctx, x.epoch, n)
+		} else {
+			n, err = runFromEvents(ctx, b.tx, x.epoch, from, to)
 		}
-		n, err := res.RowsAffected()
 		if err != nil {
 			return fmt.Errorf("index events %d–%d: %w", from+1, to, err)
 		}
 		x.entries += n
-		if err := noteEpoch(ctx, tx, x.epoch, x.entries); err != nil {
+		if err := noteEpoch(ctx, b.tx, x.epoch, x.entries); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE event_index SET upto = ? WHERE id = 1`, x.last); err != nil {
+	if !kept {
+		b.keys.reset(x.last + 1)
+	}
+	if _, err := b.tx.ExecContext(ctx, `UPDATE event_index SET upto = ? WHERE id = 1`, x.last); err != nil {
 		return fmt.Errorf("index events: %w", err)
 	}
 	return nil
+}
+
+// runFromKeys writes the kept keys of the oldest n waiting events into epoch.
+func (b *batch) runFromKeys(ctx context.Context, epoch, n int64) error {
+	run := b.keys.sorted(n)
+	err := b.execRows(ctx, rowsStmt{into: `event_profiles (epoch, profile_id, ts, event_id)`, shared: []any{epoch}, cols: 3},
+		len(run), func(i int, dst []any) []any { return append(dst, run[i].profile, run[i].ts, run[i].id) }, nil)
+	if err != nil {
+		return err
+	}
+	b.keys.drop(n)
+	return nil
+}
+
+// runFromEvents writes the keys of the events after from through to into
+// epoch, and returns how many it wrote.
+func runFromEvents(ctx context.Context, tx *sql.Tx, epoch, from, to int64) (int64, error) {
+	// OR FAIL: no statement journal (see rowsStmt).
+	res, err := tx.ExecContext(ctx, `INSERT OR FAIL INTO event_profiles (epoch, profile_id, ts, event_id)
+		SELECT ?, profile_id, ts, id FROM events WHERE id > ? AND id <= ? ORDER BY profile_id, ts, id`, epoch, from, to)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // mergeInto reports whether a pass of n entries goes into the newest epoch,

@@ -186,7 +186,7 @@ func (db *DB) foldChunk(ctx context.Context, accountID string, upto, done int64,
 		if err := moveFold(ctx, tx, accountID, upto, done, last); err != nil {
 			return err
 		}
-		b := &batch{tx: tx, conn: conn, now: db.now}
+		b := db.newBatch(conn, tx)
 		defer b.close()
 		ids := make([]int64, 0, foldChunk)
 		for i := range chunk {

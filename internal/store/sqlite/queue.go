@@ -131,7 +131,7 @@ func holdLease(ctx context.Context, tx *sql.Tx, id int64, owner string) error {
 // Finish ends an import: final status, counts, milestone, uploads processed.
 func (db *DB) Finish(ctx context.Context, imp store.Import, owner string, now time.Time, m store.Milestone) error {
 	defer db.importWrote()
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.writeConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := holdLease(ctx, tx, imp.ID, owner); err != nil {
 			return err
 		}
@@ -143,7 +143,9 @@ func (db *DB) Finish(ctx context.Context, imp store.Import, owner string, now ti
 			return fmt.Errorf("finish import: %w", err)
 		}
 		// An import ends with its events found by profile through the index.
-		if err := indexEvents(ctx, tx, 1, db.eventRun); err != nil {
+		b := db.newBatch(conn, tx)
+		defer b.close()
+		if err := b.indexEvents(ctx, 1); err != nil {
 			return err
 		}
 		return endImport(ctx, tx, imp.ID, m, now)
